@@ -1,0 +1,62 @@
+# dorisctl: `make run` starts the whole system on the embedded store; `make test` runs every check.
+# Both set up everything they need from nothing (a Python 3.11+ interpreter is the only requirement).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= ./data
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+# Debian packages the suite needs (each component appends its own).
+SYSTEM_PACKAGES :=
+PROTO_SRC := $(wildcard proto/dorisctl/metaservice/proto/*.proto)
+
+.PHONY: run test venv system-deps lint typecheck proto proto-check pytest bench lock clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "dorisctl needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+run: $(STAMP)
+	$(BIN)/dorisctl up --data-dir $(DATA)
+
+test: $(STAMP) system-deps lint typecheck proto-check pytest
+
+system-deps:
+	@bash scripts/system-deps.sh $(SYSTEM_PACKAGES)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+proto: $(STAMP)
+	$(BIN)/python -m grpc_tools.protoc -I proto --python_out=src --pyi_out=src $(PROTO_SRC)
+
+# Generated code is committed; fail if it no longer matches the .proto sources.
+proto-check: $(STAMP)
+	@rm -rf build/proto-check && mkdir -p build/proto-check
+	@$(BIN)/python -m grpc_tools.protoc -I proto --python_out=build/proto-check --pyi_out=build/proto-check $(PROTO_SRC)
+	@for f in build/proto-check/dorisctl/metaservice/proto/*; do \
+		cmp -s $$f src/dorisctl/metaservice/proto/$$(basename $$f) || \
+		{ echo "stale generated code: $$(basename $$f) (run 'make proto')"; exit 1; }; \
+	done; echo "proto: generated code is up to date"
+
+pytest: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/meta_http.py
+
+# Re-pin every Python dependency to what is installed now (after changing pyproject.toml).
+lock:
+	$(BIN)/pip freeze --exclude-editable --disable-pip-version-check | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,38 @@
+"""The transactional key-value store seam (bytes only: no key layouts, no protobuf, no domain)."""
+
+from __future__ import annotations
+
+from dorisctl.kv.base import Limits, Txn, TxnKv, decode_counter, encode_counter
+from dorisctl.kv.errors import Conflict, KvError, MaybeCommitted, TooLarge, Unavailable
+from dorisctl.kv.runner import run_txn
+
+__all__ = [
+    "Conflict",
+    "KvError",
+    "Limits",
+    "MaybeCommitted",
+    "TooLarge",
+    "Txn",
+    "TxnKv",
+    "Unavailable",
+    "decode_counter",
+    "encode_counter",
+    "open_store",
+    "run_txn",
+]
+
+
+def open_store(url: str) -> TxnKv:
+    """Open a store by URL: `sqlite:///path` (embedded) or `etcd://h1:2379,h2:2379,...`."""
+    if url.startswith("sqlite:"):
+        from dorisctl.kv.sqlite import SqliteKv
+
+        return SqliteKv(url)
+    if url.startswith("etcd:"):
+        try:
+            from dorisctl.kv import etcd  # type: ignore[attr-defined,unused-ignore]
+        except ImportError as e:  # pragma: no cover - until the etcd backend lands
+            raise ValueError("the etcd backend is not available in this build") from e
+        store: TxnKv = etcd.EtcdKv(url)
+        return store
+    raise ValueError(f"unknown store URL {url!r}: use sqlite:///path or etcd://host:port,...")

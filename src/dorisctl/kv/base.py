@@ -1,0 +1,400 @@
+"""The TxnKv interface and the transaction semantics shared by every backend.
+
+Model (modelled on FoundationDB, which Doris uses):
+
+* `await kv.begin()` returns a `Txn`. Reads (`get`, `get_range`) are async and see one snapshot of
+  the store plus the transaction's own writes. Writes (`put`, `remove`, `remove_range`,
+  `atomic_add`) are buffered locally and cost nothing until `await txn.commit()`.
+* Commit is optimistic and serializable: it fails with `Conflict` (retryable, nothing written) if
+  any key the transaction read, or any key inside a range it read, was changed by a transaction
+  that committed after this one's snapshot. Read-only transactions commit trivially.
+* `atomic_add(key, delta)` adds a signed 64-bit integer to an 8-byte little-endian value (absent
+  counts as 0) without adding a read dependency, like FDB's ADD mutation.
+
+Concurrency model, decided once for every backend: the seam is asyncio. Backends whose client
+library blocks (SQLite) run their calls in worker threads; the event loop never blocks on I/O.
+
+Backends implement three primitives over *versioned* data (a version is a per-key modification
+counter that only grows: SQLite's commit sequence, etcd's mod_revision):
+
+* `_snapshot_get(key) -> (value, version) | None`
+* `_snapshot_range(begin, end, limit, reverse) -> [(key, value, version)]`
+* `_commit(Commit)`: atomically check `Commit.point_checks` and `Commit.range_checks` against the
+  current state and apply `Commit.mutations`, or raise `Conflict`.
+
+All bookkeeping (read-your-writes, read sets, size limits) lives here, so the semantics cannot
+drift between backends; `tests/integration/test_kv_conformance.py` checks them on each backend.
+"""
+
+from __future__ import annotations
+
+import abc
+import bisect
+import struct
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from dorisctl.kv.errors import KvError, TooLarge
+
+KeyValue = tuple[bytes, bytes]
+
+_I64 = struct.Struct("<q")
+
+
+def encode_counter(value: int) -> bytes:
+    """An int64 as the 8-byte little-endian value `atomic_add` works on."""
+    return _I64.pack(value)
+
+
+def decode_counter(value: bytes | None) -> int:
+    """The int64 of an atomic counter value; absent (or short) bytes count as zeros."""
+    if not value:
+        return 0
+    return _I64.unpack(value[:8].ljust(8, b"\x00"))[0]
+
+
+def _wrap_add(current: bytes | None, delta: int) -> bytes:
+    total = (decode_counter(current) + delta + (1 << 63)) % (1 << 64) - (1 << 63)
+    return _I64.pack(total)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits of a backend. Exceeding one raises `TooLarge` before anything is written."""
+
+    max_key_bytes: int
+    max_value_bytes: int
+    max_txn_bytes: int
+    max_mutations: int = 0  # 0: unlimited
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One buffered write, applied in order at commit.
+
+    kind: "put" (key, value) | "remove" (key) | "clear" (key=begin, end) | "add" (key, delta).
+    """
+
+    kind: Literal["put", "remove", "clear", "add"]
+    key: bytes
+    value: bytes = b""
+    end: bytes = b""
+    delta: int = 0
+
+
+@dataclass
+class Commit:
+    """What a backend must check and apply atomically.
+
+    point_checks: key -> version seen at the snapshot, or None if the key was absent; the commit
+      conflicts unless each key still has exactly that version (absent keys must still be absent).
+    range_checks: [begin, end) ranges read; the commit conflicts if any key in one of them has a
+      version newer than `read_version` (a key created or changed since the snapshot). Keys that
+      were deleted from a range are caught by the point checks of the keys the range returned.
+    """
+
+    read_version: int
+    point_checks: dict[bytes, int | None]
+    range_checks: list[tuple[bytes, bytes]]
+    mutations: list[Mutation]
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+@dataclass
+class _WriteBuffer:
+    """Local writes with read-your-writes lookups.
+
+    values: key -> bytes (put) or None (removed), for keys whose final value is known locally.
+    cleared: sorted, non-overlapping [begin, end) ranges removed by `remove_range`, in which keys
+      not in `values` are known to be absent.
+    adds: key -> pending delta for keys whose current value is not known locally (blind add).
+    """
+
+    values: dict[bytes, bytes | None] = field(default_factory=dict)
+    cleared: list[tuple[bytes, bytes]] = field(default_factory=list)
+    adds: dict[bytes, int] = field(default_factory=dict)
+
+    def in_cleared(self, key: bytes) -> bool:
+        i = bisect.bisect_right(self.cleared, (key, b"\xff" * 4096)) - 1
+        return i >= 0 and self.cleared[i][0] <= key < self.cleared[i][1]
+
+    def add_cleared(self, begin: bytes, end: bytes) -> None:
+        merged: list[tuple[bytes, bytes]] = []
+        for b, e in self.cleared:
+            if e < begin or b > end:
+                merged.append((b, e))
+            else:
+                begin, end = min(b, begin), max(e, end)
+        merged.append((begin, end))
+        merged.sort()
+        self.cleared = merged
+
+    def local(self, key: bytes) -> bytes | None | _Missing:
+        """The locally known value of key (None: absent), or _MISSING if the store decides."""
+        if key in self.values:
+            return self.values[key]
+        if self.in_cleared(key):
+            return None
+        return _MISSING
+
+
+class Txn(abc.ABC):
+    """One optimistic, serializable transaction. Use once: commit or discard."""
+
+    def __init__(self, limits: Limits) -> None:
+        self._limits = limits
+        self._buf = _WriteBuffer()
+        self._mutations: list[Mutation] = []
+        self._bytes = 0
+        self._point_reads: dict[bytes, int | None] = {}
+        self._range_reads: list[tuple[bytes, bytes]] = []
+        self._read_version: int | None = None
+        self._done = False
+
+    # -- backend primitives ---------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def _snapshot_get(self, key: bytes) -> tuple[bytes, int] | None:
+        """(value, version) of key at this transaction's snapshot, or None if absent."""
+
+    @abc.abstractmethod
+    async def _snapshot_range(
+        self, begin: bytes, end: bytes, limit: int, reverse: bool
+    ) -> list[tuple[bytes, bytes, int]]:
+        """Up to `limit` (0: all) (key, value, version) in [begin, end) at the snapshot, in order."""
+
+    @abc.abstractmethod
+    async def _commit(self, commit: Commit) -> None:
+        """Check and apply atomically; raise Conflict, Unavailable, MaybeCommitted or TooLarge."""
+
+    @abc.abstractmethod
+    def _snapshot_version(self) -> int:
+        """The version the snapshot was taken at (valid after the first read)."""
+
+    async def _release(self) -> None:  # noqa: B027 - optional hook
+        """Free backend resources held by the transaction (called once, after commit or discard)."""
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    async def get(self, key: bytes) -> bytes | None:
+        """The value of key as this transaction sees it, or None."""
+        self._check_open()
+        local = self._buf.local(key)
+        if not isinstance(local, _Missing):
+            return local
+        found = await self._snapshot_get(key)
+        self._point_reads[key] = None if found is None else found[1]
+        value = None if found is None else found[0]
+        if key in self._buf.adds:
+            return _wrap_add(value, self._buf.adds[key])
+        return value
+
+    async def get_range(
+        self, begin: bytes, end: bytes, *, limit: int = 0, reverse: bool = False
+    ) -> list[KeyValue]:
+        """Keys in [begin, end) in key order (descending if reverse), at most `limit` (0: all)."""
+        self._check_open()
+        if limit < 0:
+            raise ValueError("limit must be >= 0")
+        if begin >= end:
+            return []
+        out: list[KeyValue] = []
+        lo, hi = begin, end
+        page = 0 if limit == 0 else max(limit, 16)
+        while True:
+            rows = await self._snapshot_range(lo, hi, page, reverse)
+            exhausted = page == 0 or len(rows) < page
+            if exhausted:
+                covered = (lo, hi)
+            elif reverse:
+                covered = (rows[-1][0], hi)
+            else:
+                covered = (lo, rows[-1][0] + b"\x00")
+            store = {k: v for k, v, _ in rows}
+            merged = self._merge(store, covered, reverse)
+            if limit and len(out) + len(merged) >= limit:
+                merged = merged[: limit - len(out)]
+                # guard only up to the last key returned: later keys were never observed
+                last = merged[-1][0]
+                covered = (last, covered[1]) if reverse else (covered[0], last + b"\x00")
+                exhausted = True
+            self._range_reads.append(covered)
+            for k, _, ver in rows:
+                if covered[0] <= k < covered[1]:
+                    self._point_reads[k] = ver
+            out.extend(merged)
+            if exhausted:
+                return out
+            if reverse:
+                hi = rows[-1][0]
+            else:
+                lo = rows[-1][0] + b"\x00"
+
+    def _merge(
+        self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool
+    ) -> list[KeyValue]:
+        lo, hi = covered
+        keys = set(store)
+        keys.update(k for k in self._buf.values if lo <= k < hi)
+        keys.update(k for k in self._buf.adds if lo <= k < hi)
+        result: list[KeyValue] = []
+        for k in sorted(keys, reverse=reverse):
+            local = self._buf.local(k)
+            value: bytes | None
+            if not isinstance(local, _Missing):
+                value = local
+            else:
+                value = store.get(k)
+                if k in self._buf.adds:
+                    if k not in store and k not in self._point_reads:
+                        # the key lies in a range that was read, so its absence is known
+                        self._point_reads[k] = None
+                    value = _wrap_add(value, self._buf.adds[k])
+            if value is not None:
+                result.append((k, value))
+        return result
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def put(self, key: bytes, value: bytes) -> None:
+        self._check_open()
+        self._check_key(key)
+        if len(value) > self._limits.max_value_bytes:
+            raise TooLarge(
+                f"value of {len(value)} bytes exceeds the limit of {self._limits.max_value_bytes}",
+                what="value",
+            )
+        self._buf.values[key] = value
+        self._buf.adds.pop(key, None)
+        self._record(Mutation("put", key, value=value), len(key) + len(value))
+
+    def remove(self, key: bytes) -> None:
+        self._check_open()
+        self._check_key(key)
+        self._buf.values[key] = None
+        self._buf.adds.pop(key, None)
+        self._record(Mutation("remove", key), len(key))
+
+    def remove_range(self, begin: bytes, end: bytes) -> None:
+        """Remove every key in [begin, end)."""
+        self._check_open()
+        if begin >= end:
+            return
+        for k in [k for k in self._buf.values if begin <= k < end]:
+            del self._buf.values[k]
+        for k in [k for k in self._buf.adds if begin <= k < end]:
+            del self._buf.adds[k]
+        self._buf.add_cleared(begin, end)
+        self._record(Mutation("clear", begin, end=end), len(begin) + len(end))
+
+    def atomic_add(self, key: bytes, delta: int) -> None:
+        """Add delta to the int64 little-endian counter at key (absent = 0), with wrap-around."""
+        self._check_open()
+        self._check_key(key)
+        local = self._buf.local(key)
+        if not isinstance(local, _Missing):
+            self._buf.values[key] = _wrap_add(local, delta)
+        else:
+            self._buf.adds[key] = self._buf.adds.get(key, 0) + delta
+        self._record(Mutation("add", key, delta=delta), len(key) + 8)
+
+    def _record(self, mutation: Mutation, size: int) -> None:
+        self._mutations.append(mutation)
+        self._bytes += size
+        if self._bytes > self._limits.max_txn_bytes:
+            raise TooLarge(
+                f"transaction of more than {self._bytes} bytes exceeds the limit of "
+                f"{self._limits.max_txn_bytes}"
+            )
+        if self._limits.max_mutations and len(self._mutations) > self._limits.max_mutations:
+            raise TooLarge(
+                f"transaction of {len(self._mutations)} writes exceeds the limit of "
+                f"{self._limits.max_mutations}"
+            )
+
+    def _check_key(self, key: bytes) -> None:
+        if len(key) > self._limits.max_key_bytes:
+            raise TooLarge(
+                f"key of {len(key)} bytes exceeds the limit of {self._limits.max_key_bytes}", what="key"
+            )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def written_bytes(self) -> int:
+        """Bytes of keys and values buffered so far (what the size limit counts)."""
+        return self._bytes
+
+    @property
+    def read_only(self) -> bool:
+        return not self._mutations
+
+    async def commit(self) -> None:
+        """Apply the buffered writes atomically, or raise a KvError and write nothing."""
+        self._check_open()
+        self._done = True
+        try:
+            if self._mutations:
+                read_version = self._snapshot_version() if self._read_version_known() else 0
+                await self._commit(
+                    Commit(
+                        read_version=read_version,
+                        point_checks=self._point_reads,
+                        range_checks=self._range_reads,
+                        mutations=self._mutations,
+                    )
+                )
+        finally:
+            await self._release()
+
+    async def discard(self) -> None:
+        """Drop the transaction without writing anything. Safe to call more than once."""
+        if not self._done:
+            self._done = True
+            await self._release()
+
+    def _read_version_known(self) -> bool:
+        return bool(self._point_reads or self._range_reads)
+
+    def _check_open(self) -> None:
+        if self._done:
+            raise KvError("transaction already committed or discarded")
+
+
+class TxnKv(abc.ABC):
+    """A transactional, ordered key-value store of bytes."""
+
+    limits: Limits
+
+    @abc.abstractmethod
+    async def begin(self) -> Txn:
+        """Start a transaction."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections and threads."""
+
+    @property
+    @abc.abstractmethod
+    def url(self) -> str:
+        """The store's URL as given to `open_store` (never includes credentials)."""
+
+
+def apply_to_dict(store: dict[bytes, bytes], mutations: Iterable[Mutation]) -> None:
+    """Apply mutations to a plain dict in order (reference semantics, used by tests and backends)."""
+    for m in mutations:
+        if m.kind == "put":
+            store[m.key] = m.value
+        elif m.kind == "remove":
+            store.pop(m.key, None)
+        elif m.kind == "clear":
+            for k in [k for k in store if m.key <= k < m.end]:
+                del store[k]
+        else:
+            store[m.key] = _wrap_add(store.get(m.key), m.delta)

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.kv import KV_BACKENDS
+
+
+@pytest.fixture(params=sorted(KV_BACKENDS))
+def kv_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store URL for each backend."""
+    return KV_BACKENDS[request.param](request, tmp_path)
