@@ -185,13 +185,43 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(chunks)
 
 
+def strip_trailing_commas(text: str) -> str:
+    """Drop commas that directly precede `}` or `]` outside strings."""
+    out: list[str] = []
+    in_string = escaped = False
+    pending_comma = -1
+    for ch in text:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch in "}]" and pending_comma >= 0:
+            out[pending_comma] = ""
+        if ch == ",":
+            pending_comma = len(out)
+        elif not ch.isspace():
+            pending_comma = -1
+        if ch == '"':
+            in_string = True
+        out.append(ch)
+    return "".join(out)
+
+
 def parse_request(body: bytes, message_type: type[Message], route_path: str) -> Message:
     """The protobuf JSON mapping, strict first, then ignoring unknown fields and enum names (spec 1.5)."""
     prefix = f"parse http request '{route_path}': "
     try:
         data = json.loads(body)
     except ValueError as e:
-        raise invalid(prefix + f"invalid JSON: {e}") from None
+        try:  # the API reference's own examples carry trailing commas; accept those, nothing else
+            data = json.loads(strip_trailing_commas(body.decode()))
+        except ValueError:
+            raise invalid(prefix + f"invalid JSON: {e}") from None
     if not isinstance(data, dict):
         raise invalid(prefix + "the body must be a JSON object")
     msg = message_type()
