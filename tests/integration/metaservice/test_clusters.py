@@ -165,7 +165,8 @@ def test_add_and_drop_node(server: MetaServer) -> None:
         {"instance_id": iid, "cluster": compute_cluster("c", [(f"{iid}-1", "4.0.0.2", 9050)])},
         404,
         "NOT_FOUND",
-        f"not found ,can not find to drop nodes by cloud_unique_id={iid}-1 instance_id={iid} cluster_name=name_c cluster_id=c help Msg={HELP}",
+        f"not found ,can not find to drop nodes by cloud_unique_id={iid}-1 instance_id={iid} "
+        f"cluster_name=name_c cluster_id=c help Msg={HELP}",
     )
     r = server.call("drop_node", {"instance_id": iid, "cluster": compute_cluster("c", [(f"{iid}-2", "4.0.0.2", 9050)])})
     assert r.status_code == 404 and "cloud_unique_id can not find to drop node" in r.json()["msg"]
