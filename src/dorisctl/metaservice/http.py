@@ -128,7 +128,7 @@ def message_to_json_obj(msg: Message) -> dict[str, Any]:
     return json_format.MessageToDict(msg, preserving_proto_field_name=True)
 
 
-_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C-accelerated
+_encode_str = json.encoder.encode_basestring  # C-accelerated
 
 
 def pretty_json(value: Any, indent: str = "") -> str:
