@@ -51,7 +51,7 @@ def decode_counter(value: bytes | None) -> int:
     """The int64 of an atomic counter value; absent (or short) bytes count as zeros."""
     if not value:
         return 0
-    return _I64.unpack(value[:8].ljust(8, b"\x00"))[0]
+    return int(_I64.unpack(value[:8].ljust(8, b"\x00"))[0])
 
 
 def _wrap_add(current: bytes | None, delta: int) -> bytes:
@@ -136,7 +136,7 @@ class _WriteBuffer:
         merged.sort()
         self.cleared = merged
 
-    def local(self, key: bytes) -> bytes | None | _Missing:
+    def local(self, key: bytes) -> bytes | _Missing | None:
         """The locally known value of key (None: absent), or _MISSING if the store decides."""
         if key in self.values:
             return self.values[key]
