@@ -35,6 +35,7 @@ the server's `--max-txn-ops` / `--max-request-bytes`; defaults are etcd's, 128 a
 from __future__ import annotations
 
 import asyncio
+import collections
 import random
 import time
 import urllib.parse
@@ -58,7 +59,7 @@ DEFAULT_MAX_TXN_OPS = 128  # etcd --max-txn-ops default
 DEFAULT_MAX_REQUEST_BYTES = 1536 * 1024  # etcd --max-request-bytes default
 REQUEST_MARGIN = 64 * 1024  # headroom under max_request_bytes for framing we do not count
 OPS_MARGIN = 8  # buffered writes may turn into a few more etcd ops (marker, split ranges)
-ADD_RETRIES = 32  # commit attempts when only atomic_add compares fail
+ADD_RETRIES = 64  # commit attempts when only atomic_add compares fail
 RESOLVE_BUDGET = 15.0  # seconds to find out whether a commit with a lost reply applied
 MARKER_LEASE_TTL = 120  # seconds; a lease is used for new markers during its first half only
 COMMITTED = b"c"
@@ -117,6 +118,10 @@ class EtcdKv(TxnKv):
         self._lease: tuple[int, float] | None = None
         self._lease_lock = asyncio.Lock()
         self._closed = False
+        # Counts of rare events (lost replies and how they resolved, counter retries), for tests,
+        # benchmarks and logs: "resolved_committed", "resolved_not_committed", "maybe_committed",
+        # "add_retries".
+        self.stats: collections.Counter[str] = collections.Counter()
 
     @property
     def url(self) -> str:
@@ -318,7 +323,9 @@ class EtcdTxn(Txn):
                 raise Unavailable(f"etcd: {e}; nothing was written") from e
             except EtcdUnknownOutcome as e:
                 if await self._resolve(marker, str(e)):
+                    kv.stats["resolved_committed"] += 1
                     return
+                kv.stats["resolved_not_committed"] += 1
                 raise Unavailable(f"etcd: {e}; checked: the commit was not applied") from e
             except EtcdRejected as e:
                 if "lease not found" in str(e) and lease_renewals < 2:
@@ -334,7 +341,8 @@ class EtcdTxn(Txn):
             if all(fresh[k][1] == current[k][1] for k in add_keys):
                 raise Conflict("a key or range read by the transaction was changed by another commit")
             current = fresh  # only counters moved: redo the adds on their new values
-            await asyncio.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.05)))
+            kv.stats["add_retries"] += 1
+            await asyncio.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.1)))
         raise Conflict(f"atomic_add: counters kept changing during {ADD_RETRIES} commit attempts")
 
     def _check_request(self, compares: int, ops: int, size: int) -> None:
@@ -399,6 +407,7 @@ class EtcdTxn(Txn):
             if kvs:
                 return unb64(kvs[0].get("value")) == COMMITTED
             break
+        kv.stats["maybe_committed"] += 1
         raise MaybeCommitted(f"etcd: {why}; could not find out whether the commit applied")
 
 
