@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 
-from dorisctl.kv import Conflict, TooLarge, TxnKv, open_store
+from dorisctl.kv import Conflict, MaybeCommitted, TooLarge, TxnKv, Unavailable, open_store
 from dorisctl.kv.etcd import EtcdKv
 from dorisctl.kv.etcd_client import EtcdGateway, b64, unb64
 from tests.fixtures.etcd import EtcdCluster, free_ports
@@ -121,8 +122,6 @@ async def test_dead_endpoints_are_skipped(etcd_cluster: EtcdCluster) -> None:
 
 
 async def test_no_reachable_member_is_unavailable_quickly() -> None:
-    from dorisctl.kv import Unavailable
-
     dead = ",".join(f"127.0.0.1:{p}" for p in free_ports(3))
     kv = open_store(f"etcd://{dead}/x?timeout=0.5")
     assert isinstance(kv, EtcdKv)
@@ -152,3 +151,103 @@ def test_url_parsing() -> None:
         parse_etcd_url("etcd://h1/?bogus=1")
     with pytest.raises(ValueError):
         EtcdGateway([])
+
+
+class LossyProxy:
+    """A TCP proxy in front of one etcd member that can lose requests or replies on demand."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.mode = "pass"  # "pass" | "drop_request" | "drop_reply"
+        self.server: asyncio.Server | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def endpoint(self) -> str:
+        assert self.server is not None
+        return f"127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+
+        async def pump(src: asyncio.StreamReader, dst: asyncio.StreamWriter, lose: str) -> None:
+            try:
+                while data := await src.read(65536):
+                    if self.mode == lose:
+                        break  # this direction's bytes are lost and the client's connection dropped
+                    dst.write(data)
+                    await dst.drain()
+            except OSError:
+                pass
+            finally:
+                writer.close()
+                up_writer.close()
+
+        for coro in (pump(reader, up_writer, "drop_request"), pump(up_reader, writer, "drop_reply")):
+            task = asyncio.create_task(coro)
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+
+@pytest.mark.parametrize("lose", ["drop_request", "drop_reply"])
+async def test_lost_commit_reply_is_resolved_exactly(etcd_cluster: EtcdCluster, lose: str) -> None:
+    proxy = LossyProxy(etcd_cluster.members[0].client_port)
+    await proxy.start()
+    direct = etcd_cluster.unique_url().split("/", 3)
+    url = f"etcd://{proxy.endpoint},{etcd_cluster.members[1].endpoint}/{direct[3]}"
+    kv = open_store(url)
+    assert isinstance(kv, EtcdKv)
+    try:
+        txn = await kv.begin()
+        txn.put(b"warm", b"1")  # takes the marker lease and a connection through the proxy
+        await txn.commit()
+        proxy.mode = lose
+        txn = await kv.begin()
+        txn.put(b"k", b"v")  # a blind write: the commit is the first request through the proxy
+        if lose == "drop_request":
+            with pytest.raises(Unavailable, match="not applied"):
+                await txn.commit()
+            assert kv.stats["resolved_not_committed"] == 1
+            expect = None
+        else:
+            await txn.commit()  # the reply was lost, but the commit applied: success
+            assert kv.stats["resolved_committed"] == 1
+            expect = b"v"
+        check = await kv.begin()
+        assert await check.get(b"k") == expect
+        await check.discard()
+    finally:
+        await kv.close()
+        await proxy.stop()
+
+
+async def test_undecidable_outcome_is_maybe_committed(etcd_cluster: EtcdCluster) -> None:
+    proxy = LossyProxy(etcd_cluster.members[0].client_port)
+    await proxy.start()
+    prefix = etcd_cluster.unique_url().split("/", 3)[3]
+    kv = open_store(f"etcd://{proxy.endpoint}/{prefix}?timeout=0.5")
+    assert isinstance(kv, EtcdKv)
+    kv.resolve_budget = 1.0
+    try:
+        txn = await kv.begin()
+        txn.put(b"warm", b"1")
+        await txn.commit()
+        proxy.mode = "drop_reply"  # every reply lost, the resolution's too
+        txn = await kv.begin()
+        txn.put(b"k", b"v")
+        with pytest.raises(MaybeCommitted):
+            await txn.commit()
+    finally:
+        await kv.close()
+        await proxy.stop()

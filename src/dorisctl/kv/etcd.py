@@ -61,7 +61,8 @@ REQUEST_MARGIN = 64 * 1024  # headroom under max_request_bytes for framing we do
 OPS_MARGIN = 8  # buffered writes may turn into a few more etcd ops (marker, split ranges)
 ADD_RETRIES = 64  # commit attempts when only atomic_add compares fail
 RESOLVE_BUDGET = 15.0  # seconds to find out whether a commit with a lost reply applied
-MARKER_LEASE_TTL = 120  # seconds; a lease is used for new markers during its first half only
+MARKER_LEASE_TTL = 60  # seconds a commit marker lives at most
+MARKER_LEASE_USE = 10  # seconds a lease is given to new markers (>= 50 s left: > RESOLVE_BUDGET)
 COMMITTED = b"c"
 ABORTED = b"a"
 
@@ -115,6 +116,7 @@ class EtcdKv(TxnKv):
         base = prefix + b"/" if prefix else b""
         self.data_prefix = base + b"d/"
         self.marker_prefix = base + b"m/"
+        self.resolve_budget = RESOLVE_BUDGET
         self._lease: tuple[int, float] | None = None
         self._lease_lock = asyncio.Lock()
         self._closed = False
@@ -141,10 +143,10 @@ class EtcdKv(TxnKv):
         return self.data_prefix + user_key
 
     async def marker_lease(self, *, renew: bool = False) -> int:
-        """A lease for commit markers that has at least MARKER_LEASE_TTL / 2 seconds left."""
+        """A lease for commit markers with at least MARKER_LEASE_TTL - MARKER_LEASE_USE seconds left."""
         async with self._lease_lock:
             now = time.monotonic()
-            if renew or self._lease is None or now - self._lease[1] > MARKER_LEASE_TTL / 2:
+            if renew or self._lease is None or now - self._lease[1] > MARKER_LEASE_USE:
                 try:
                     lease_id = await self.gateway.lease_grant(MARKER_LEASE_TTL)
                 except EtcdUnreachable as e:
@@ -380,7 +382,7 @@ class EtcdTxn(Txn):
     async def _resolve(self, marker: bytes, why: str) -> bool:
         """After a lost reply: True if the commit applied; False if it never will; else MaybeCommitted."""
         kv = self._kv
-        deadline = time.monotonic() + RESOLVE_BUDGET
+        deadline = time.monotonic() + kv.resolve_budget
         renew = False
         while time.monotonic() < deadline:
             try:
