@@ -71,7 +71,11 @@ async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[
                 elif phase == "read":
                     route = ("get_cluster", "get_obj_store_info", "get_instance")[n % 3]
                     if route == "get_instance":
-                        method, path, body = "GET", f"/MetaService/http/get_instance?token={TOKEN}&instance_id=bench-{i}", None
+                        method, path, body = (
+                            "GET",
+                            f"/MetaService/http/get_instance?token={TOKEN}&instance_id=bench-{i}",
+                            None,
+                        )
                     else:
                         method, path, body = "POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k)
                 else:
