@@ -5,16 +5,22 @@ Operations raise `MetaServiceError`; only the HTTP layer turns it into a status 
 
 from __future__ import annotations
 
+from google.protobuf.message import Message
+
 from dorisctl.metaservice.proto import cloud_pb2
 
 Code = cloud_pb2.MetaServiceCode
 
 
 class MetaServiceError(Exception):
-    def __init__(self, code: int, msg: str) -> None:
+    """result: for RPCs whose error reply carries data (e.g. begin_txn's `dup_txn_id`), the response
+    message without its status; the HTTP layer fills in the status."""
+
+    def __init__(self, code: int, msg: str, result: Message | None = None) -> None:
         super().__init__(msg)
         self.code = code
         self.msg = msg
+        self.result = result
 
     def __repr__(self) -> str:
         return f"MetaServiceError({Code.Name(self.code)}, {self.msg!r})"

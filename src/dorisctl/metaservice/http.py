@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from google.protobuf import json_format
+from google.protobuf import json_format, text_format
 from google.protobuf.message import Message
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -32,7 +32,8 @@ from starlette.routing import Route
 
 from dorisctl.kv import Conflict, KvError, MaybeCommitted, TooLarge, Txn, Unavailable, run_txn
 from dorisctl.logs import log_event
-from dorisctl.metaservice import keys, resource
+from dorisctl.metaservice import job, keys, resource, tablet
+from dorisctl.metaservice import txn as txn_ops
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.keyview import render_key_tree
 from dorisctl.metaservice.proto import cloud_pb2
@@ -61,6 +62,9 @@ class JsonRoute:
     error_result: ErrorResult = "none"
     response_type: type[Message] | None = None
     mutates: bool = True
+    # Replies that are not the JSON envelope (spec 1.7): render a success / an error (incl. parse errors).
+    reply: Callable[[Reply], Response] | None = None
+    error_reply: Callable[[int, str], Response] | None = None
 
 
 ROUTES: dict[str, JsonRoute] = {}
@@ -103,6 +107,67 @@ for _name, _route in {
     "legacy_update_ak_sk": JsonRoute(resource.legacy_update_ak_sk, _AO),
     "update_ak_sk": JsonRoute(resource.update_ak_sk, cloud_pb2.UpdateAkSkRequest),
     "alter_ram_user": JsonRoute(resource.alter_ram_user, cloud_pb2.AlterRamUserRequest),
+}.items():
+    register(_name, _route)
+
+
+# -- transactions, tablets, rowsets, tablet jobs (docs/transactions.md) -----------------------------
+
+
+def _protobuf_text_reply(reply: Reply) -> Response:
+    """get_tablet_stats (spec 7.5): the response in protobuf text format plus one more newline."""
+    assert reply.result is not None
+    return Response((text_format.MessageToString(reply.result) + "\n").encode(), media_type="text/plain")
+
+
+def _status_only_error(code: int, msg: str) -> Response:
+    """get_tablet_stats errors (spec 1.7): only the HTTP status; the body is a newline."""
+    return Response(b"\n", status_code=status_of(code)[0], media_type="text/plain")
+
+
+def _without_result(handler: Handler) -> Handler:
+    """abort_txn / abort_tablet_job answer only `{code, msg}` (spec 7.6, 7.8)."""
+
+    async def run(svc: Service, txn: Txn, req: Any) -> Reply:
+        reply = await handler(svc, txn, req)
+        return Reply(msg=reply.msg)
+
+    return run
+
+
+def _rpc(
+    handler: Handler, request_type: type[Message], response_type: type[Message], mutates: bool = True
+) -> JsonRoute:
+    """A brpc RPC over HTTP: result = the response message; errors carry its status and data."""
+    return JsonRoute(handler, request_type, error_result="status", response_type=response_type, mutates=mutates)
+
+
+_CR = cloud_pb2.CreateRowsetRequest
+_CRR = cloud_pb2.CreateRowsetResponse
+for _name, _route in {
+    "get_tablet_stats": JsonRoute(
+        tablet.get_tablet_stats,
+        cloud_pb2.GetTabletStatsRequest,
+        mutates=False,
+        reply=_protobuf_text_reply,
+        error_reply=_status_only_error,
+    ),
+    "abort_txn": JsonRoute(_without_result(txn_ops.abort_txn), cloud_pb2.AbortTxnRequest),
+    "abort_tablet_job": JsonRoute(_without_result(job.abort_tablet_job), cloud_pb2.FinishTabletJobRequest),
+    "begin_txn": _rpc(txn_ops.begin_txn, cloud_pb2.BeginTxnRequest, cloud_pb2.BeginTxnResponse),
+    "precommit_txn": _rpc(txn_ops.precommit_txn, cloud_pb2.PrecommitTxnRequest, cloud_pb2.PrecommitTxnResponse),
+    "commit_txn": _rpc(txn_ops.commit_txn, cloud_pb2.CommitTxnRequest, cloud_pb2.CommitTxnResponse),
+    "get_txn": _rpc(txn_ops.get_txn, cloud_pb2.GetTxnRequest, cloud_pb2.GetTxnResponse, mutates=False),
+    "create_tablets": _rpc(tablet.create_tablets, cloud_pb2.CreateTabletsRequest, cloud_pb2.CreateTabletsResponse),
+    "get_tablet": _rpc(tablet.get_tablet, cloud_pb2.GetTabletRequest, cloud_pb2.GetTabletResponse, mutates=False),
+    "prepare_rowset": _rpc(tablet.prepare_rowset, _CR, _CRR),
+    "commit_rowset": _rpc(tablet.commit_rowset, _CR, _CRR),
+    "get_rowset": _rpc(tablet.get_rowset, cloud_pb2.GetRowsetRequest, cloud_pb2.GetRowsetResponse, mutates=False),
+    "get_version": _rpc(tablet.get_version, cloud_pb2.GetVersionRequest, cloud_pb2.GetVersionResponse, mutates=False),
+    "start_tablet_job": _rpc(job.start_tablet_job, cloud_pb2.StartTabletJobRequest, cloud_pb2.StartTabletJobResponse),
+    "finish_tablet_job": _rpc(
+        job.finish_tablet_job, cloud_pb2.FinishTabletJobRequest, cloud_pb2.FinishTabletJobResponse
+    ),
 }.items():
     register(_name, _route)
 
@@ -162,7 +227,13 @@ def envelope(code: int, msg: str, result: dict[str, Any] | None = None) -> Respo
     return Response(body.encode(), status_code=http_status, media_type="text/plain")
 
 
-def _error_result(route: JsonRoute, code: int, msg: str) -> dict[str, Any] | None:
+def _error_result(route: JsonRoute, code: int, msg: str, partial: Message | None = None) -> dict[str, Any] | None:
+    if partial is not None and route.error_result == "status":
+        resp = type(partial)()
+        resp.CopyFrom(partial)
+        resp.status.code = code  # type: ignore[attr-defined]
+        resp.status.msg = msg  # type: ignore[attr-defined]
+        return message_to_json_obj(resp)
     if route.error_result == "empty":
         return {}
     if route.error_result == "status" and route.response_type is not None:
@@ -302,7 +373,10 @@ class MetaServiceHttp:
         except MetaServiceError as e:
             code, msg = e.code, e.msg
             route = ROUTES.get(name)
-            response = envelope(e.code, e.msg, _error_result(route, e.code, e.msg) if route else None)
+            if route is not None and route.error_reply is not None:
+                response = route.error_reply(e.code, e.msg)
+            else:
+                response = envelope(e.code, e.msg, _error_result(route, e.code, e.msg, e.result) if route else None)
         except BodyTooLarge:
             code, msg = Code.INVALID_ARGUMENT, f"request body too large: the limit is {MAX_BODY_BYTES} bytes"
             response = envelope(code, msg)
@@ -339,6 +413,8 @@ class MetaServiceHttp:
                 reply = await run_txn(svc.kv, lambda txn: route.handler(svc, txn, req))
             except KvError as e:
                 raise kv_error_to_ms(e) from None
+            if route.reply is not None:
+                return route.reply(reply)
             result = None if reply.result is None else message_to_json_obj(reply.result)
             return envelope(Code.OK, reply.msg, result)
         if name == "get_instance":

@@ -1252,3 +1252,235 @@ class FinishTabletJobResponse(_message.Message):
     status: MetaServiceResponseStatus
     stats: TabletStatsPB
     def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., stats: _Optional[_Union[TabletStatsPB, _Mapping]] = ...) -> None: ...
+
+class BeginTxnRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "txn_info", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    TXN_INFO_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    txn_info: TxnInfoPB
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., txn_info: _Optional[_Union[TxnInfoPB, _Mapping]] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class BeginTxnResponse(_message.Message):
+    __slots__ = ("status", "txn_id", "dup_txn_id", "txn_status")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TXN_ID_FIELD_NUMBER: _ClassVar[int]
+    DUP_TXN_ID_FIELD_NUMBER: _ClassVar[int]
+    TXN_STATUS_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    txn_id: int
+    dup_txn_id: int
+    txn_status: TxnStatusPB
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., txn_id: _Optional[int] = ..., dup_txn_id: _Optional[int] = ..., txn_status: _Optional[_Union[TxnStatusPB, str]] = ...) -> None: ...
+
+class PrecommitTxnRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "db_id", "txn_id", "precommit_timeout_ms", "commit_attachment", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    DB_ID_FIELD_NUMBER: _ClassVar[int]
+    TXN_ID_FIELD_NUMBER: _ClassVar[int]
+    PRECOMMIT_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_ATTACHMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    db_id: int
+    txn_id: int
+    precommit_timeout_ms: int
+    commit_attachment: TxnCommitAttachmentPB
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., db_id: _Optional[int] = ..., txn_id: _Optional[int] = ..., precommit_timeout_ms: _Optional[int] = ..., commit_attachment: _Optional[_Union[TxnCommitAttachmentPB, _Mapping]] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class PrecommitTxnResponse(_message.Message):
+    __slots__ = ("status", "txn_info")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TXN_INFO_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    txn_info: TxnInfoPB
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., txn_info: _Optional[_Union[TxnInfoPB, _Mapping]] = ...) -> None: ...
+
+class CommitTxnRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "db_id", "txn_id", "is_2pc", "commit_attachment", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    DB_ID_FIELD_NUMBER: _ClassVar[int]
+    TXN_ID_FIELD_NUMBER: _ClassVar[int]
+    IS_2PC_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_ATTACHMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    db_id: int
+    txn_id: int
+    is_2pc: bool
+    commit_attachment: TxnCommitAttachmentPB
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., db_id: _Optional[int] = ..., txn_id: _Optional[int] = ..., is_2pc: _Optional[bool] = ..., commit_attachment: _Optional[_Union[TxnCommitAttachmentPB, _Mapping]] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class CommitTxnResponse(_message.Message):
+    __slots__ = ("status", "txn_info", "table_ids", "partition_ids", "versions")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TXN_INFO_FIELD_NUMBER: _ClassVar[int]
+    TABLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_IDS_FIELD_NUMBER: _ClassVar[int]
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    txn_info: TxnInfoPB
+    table_ids: _containers.RepeatedScalarFieldContainer[int]
+    partition_ids: _containers.RepeatedScalarFieldContainer[int]
+    versions: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., txn_info: _Optional[_Union[TxnInfoPB, _Mapping]] = ..., table_ids: _Optional[_Iterable[int]] = ..., partition_ids: _Optional[_Iterable[int]] = ..., versions: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class GetTxnRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "db_id", "txn_id", "label", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    DB_ID_FIELD_NUMBER: _ClassVar[int]
+    TXN_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    db_id: int
+    txn_id: int
+    label: str
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., db_id: _Optional[int] = ..., txn_id: _Optional[int] = ..., label: _Optional[str] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class GetTxnResponse(_message.Message):
+    __slots__ = ("status", "txn_info")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TXN_INFO_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    txn_info: TxnInfoPB
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., txn_info: _Optional[_Union[TxnInfoPB, _Mapping]] = ...) -> None: ...
+
+class CreateTabletsRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "tablet_metas", "storage_vault_name", "db_id", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    TABLET_METAS_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_VAULT_NAME_FIELD_NUMBER: _ClassVar[int]
+    DB_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    tablet_metas: _containers.RepeatedCompositeFieldContainer[_olap_file_pb2.TabletMetaCloudPB]
+    storage_vault_name: str
+    db_id: int
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., tablet_metas: _Optional[_Iterable[_Union[_olap_file_pb2.TabletMetaCloudPB, _Mapping]]] = ..., storage_vault_name: _Optional[str] = ..., db_id: _Optional[int] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class CreateTabletsResponse(_message.Message):
+    __slots__ = ("status",)
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ...) -> None: ...
+
+class GetTabletRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "tablet_id", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    TABLET_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    tablet_id: int
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., tablet_id: _Optional[int] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class GetTabletResponse(_message.Message):
+    __slots__ = ("status", "tablet_meta")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TABLET_META_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    tablet_meta: _olap_file_pb2.TabletMetaCloudPB
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., tablet_meta: _Optional[_Union[_olap_file_pb2.TabletMetaCloudPB, _Mapping]] = ...) -> None: ...
+
+class CreateRowsetRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "rowset_meta", "temporary", "txn_id", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    ROWSET_META_FIELD_NUMBER: _ClassVar[int]
+    TEMPORARY_FIELD_NUMBER: _ClassVar[int]
+    TXN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    rowset_meta: _olap_file_pb2.RowsetMetaCloudPB
+    temporary: bool
+    txn_id: int
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., rowset_meta: _Optional[_Union[_olap_file_pb2.RowsetMetaCloudPB, _Mapping]] = ..., temporary: _Optional[bool] = ..., txn_id: _Optional[int] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class CreateRowsetResponse(_message.Message):
+    __slots__ = ("status", "existed_rowset_meta")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EXISTED_ROWSET_META_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    existed_rowset_meta: _olap_file_pb2.RowsetMetaCloudPB
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., existed_rowset_meta: _Optional[_Union[_olap_file_pb2.RowsetMetaCloudPB, _Mapping]] = ...) -> None: ...
+
+class GetRowsetRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "idx", "start_version", "end_version", "base_compaction_cnt", "cumulative_compaction_cnt", "cumulative_point", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    IDX_FIELD_NUMBER: _ClassVar[int]
+    START_VERSION_FIELD_NUMBER: _ClassVar[int]
+    END_VERSION_FIELD_NUMBER: _ClassVar[int]
+    BASE_COMPACTION_CNT_FIELD_NUMBER: _ClassVar[int]
+    CUMULATIVE_COMPACTION_CNT_FIELD_NUMBER: _ClassVar[int]
+    CUMULATIVE_POINT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    idx: TabletIndexPB
+    start_version: int
+    end_version: int
+    base_compaction_cnt: int
+    cumulative_compaction_cnt: int
+    cumulative_point: int
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., idx: _Optional[_Union[TabletIndexPB, _Mapping]] = ..., start_version: _Optional[int] = ..., end_version: _Optional[int] = ..., base_compaction_cnt: _Optional[int] = ..., cumulative_compaction_cnt: _Optional[int] = ..., cumulative_point: _Optional[int] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class GetRowsetResponse(_message.Message):
+    __slots__ = ("status", "rowset_meta", "stats")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ROWSET_META_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    rowset_meta: _containers.RepeatedCompositeFieldContainer[_olap_file_pb2.RowsetMetaCloudPB]
+    stats: TabletStatsPB
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., rowset_meta: _Optional[_Iterable[_Union[_olap_file_pb2.RowsetMetaCloudPB, _Mapping]]] = ..., stats: _Optional[_Union[TabletStatsPB, _Mapping]] = ...) -> None: ...
+
+class GetVersionRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "db_id", "table_id", "partition_id", "is_table_version", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    DB_ID_FIELD_NUMBER: _ClassVar[int]
+    TABLE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTITION_ID_FIELD_NUMBER: _ClassVar[int]
+    IS_TABLE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    db_id: int
+    table_id: int
+    partition_id: int
+    is_table_version: bool
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., db_id: _Optional[int] = ..., table_id: _Optional[int] = ..., partition_id: _Optional[int] = ..., is_table_version: _Optional[bool] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class GetVersionResponse(_message.Message):
+    __slots__ = ("status", "version", "version_update_time_ms")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    VERSION_UPDATE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    version: int
+    version_update_time_ms: int
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., version: _Optional[int] = ..., version_update_time_ms: _Optional[int] = ...) -> None: ...
+
+class StartTabletJobRequest(_message.Message):
+    __slots__ = ("cloud_unique_id", "job", "request_ip")
+    CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
+    JOB_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_IP_FIELD_NUMBER: _ClassVar[int]
+    cloud_unique_id: str
+    job: TabletJobInfoPB
+    request_ip: str
+    def __init__(self, cloud_unique_id: _Optional[str] = ..., job: _Optional[_Union[TabletJobInfoPB, _Mapping]] = ..., request_ip: _Optional[str] = ...) -> None: ...
+
+class StartTabletJobResponse(_message.Message):
+    __slots__ = ("status", "version_in_compaction")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_IN_COMPACTION_FIELD_NUMBER: _ClassVar[int]
+    status: MetaServiceResponseStatus
+    version_in_compaction: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ..., version_in_compaction: _Optional[_Iterable[int]] = ...) -> None: ...

@@ -1,0 +1,263 @@
+"""Tablet jobs: start_tablet_job and finish_tablet_job (commit, abort, lease) for compaction (spec 7.7, 7.8).
+
+Owns the job-tablet key (TabletJobInfoPB: the running compaction entries of one tablet), the
+stats rewrite of a compaction commit, the move of compacted input rowsets to the recycler and of
+the output tmp rowset to its visible version, and the MoW compaction lock record removed on abort.
+Times in job entries (`expiration`, `lease`) are seconds, compared with the service clock.
+
+Schema-change jobs are refused with INVALID_ARGUMENT (not supported by dorisctl yet).
+Each operation is `async def op(svc, txn, req) -> Reply`; no HTTP types here.
+"""
+
+from __future__ import annotations
+
+from dorisctl.kv import Txn
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
+from dorisctl.metaservice.instances import to_compact_json
+from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
+from dorisctl.metaservice.resource import Reply
+from dorisctl.metaservice.service import Service
+from dorisctl.metaservice.tablet import DETACHED_FIELDS, complete_index, read_stats_parts, require_instance, write_stats
+
+CJ = cloud_pb2.TabletCompactionJobPB
+Action = cloud_pb2.FinishTabletJobRequest
+_DROPPED = (cloud_pb2.DROPPED, cloud_pb2.RECYCLING)
+SCHEMA_CHANGE_UNSUPPORTED = "schema change jobs are not supported by dorisctl"
+
+
+async def _resolve_tablet(txn: Txn, iid: str, job: cloud_pb2.TabletJobInfoPB) -> cloud_pb2.TabletIndexPB:
+    """The job's complete tablet index; refuses unknown and dropped tablets."""
+    tablet_id = job.idx.tablet_id
+    if tablet_id <= 0:
+        raise invalid("no valid tablet_id given")
+    idx = await complete_index(txn, iid, job.idx)
+    raw_index = await txn.get(keys.recycle_index_key(iid, idx.index_id))
+    if raw_index is not None:
+        rec = cloud_pb2.RecycleIndexPB()
+        rec.ParseFromString(raw_index)
+        if rec.state in _DROPPED:
+            raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet {tablet_id} has been dropped")
+    raw_part = await txn.get(keys.recycle_partition_key(iid, idx.partition_id))
+    if raw_part is not None:
+        prec = cloud_pb2.RecyclePartitionPB()
+        prec.ParseFromString(raw_part)
+        if prec.state in _DROPPED:
+            raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet {tablet_id} has been dropped")
+    return idx
+
+
+def _job_key(iid: str, idx: cloud_pb2.TabletIndexPB) -> bytes:
+    return keys.job_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id)
+
+
+async def _load_job(txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB) -> cloud_pb2.TabletJobInfoPB | None:
+    value = await txn.get(_job_key(iid, idx))
+    if value is None:
+        return None
+    rec = cloud_pb2.TabletJobInfoPB()
+    rec.ParseFromString(value)
+    return rec
+
+
+def _expired(c: cloud_pb2.TabletCompactionJobPB, now: int) -> bool:
+    return (c.expiration > 0 and c.expiration < now) or (c.lease > 0 and c.lease < now)
+
+
+def _same_kind(a: int, b: int) -> bool:
+    cumulative = (CJ.CUMULATIVE, CJ.EMPTY_CUMULATIVE)
+    return a == b or (a in cumulative and b in cumulative)
+
+
+def _overlaps(a: cloud_pb2.TabletCompactionJobPB, b: cloud_pb2.TabletCompactionJobPB) -> bool:
+    return a.input_versions[0] <= b.input_versions[1] and b.input_versions[0] <= a.input_versions[1]
+
+
+# -- start_tablet_job ----------------------------------------------------------------------------
+
+
+async def start_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.StartTabletJobRequest) -> Reply:
+    iid = await require_instance(svc, txn, req.cloud_unique_id)
+    job = req.job
+    if not req.HasField("job") or (not job.compaction and not job.HasField("schema_change")):
+        raise invalid("no valid job specified")
+    idx = await _resolve_tablet(txn, iid, job)
+    if not job.compaction:
+        raise invalid(SCHEMA_CHANGE_UNSUPPORTED)
+    new = CJ()
+    new.CopyFrom(job.compaction[0])
+    if not new.id:
+        raise invalid("no job id specified")
+    if not new.HasField("base_compaction_cnt") or not new.HasField("cumulative_compaction_cnt"):
+        raise invalid("no valid compaction_cnt given")
+    if new.expiration <= 0 and new.type != CJ.EMPTY_CUMULATIVE:
+        raise invalid("no valid expiration given")
+    if new.lease <= 0:
+        raise invalid("no valid lease given")
+    parts = await read_stats_parts(txn, iid, idx)
+    if parts is None:
+        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
+    stats = parts[0]
+    if new.base_compaction_cnt < stats.base_compaction_cnt or (
+        new.cumulative_compaction_cnt < stats.cumulative_compaction_cnt
+    ):
+        raise MetaServiceError(
+            Code.STALE_TABLET_CACHE,
+            "could not perform compaction on expired tablet cache."
+            f" req_base_compaction_cnt={new.base_compaction_cnt}, base_compaction_cnt={stats.base_compaction_cnt},"
+            f" req_cumulative_compaction_cnt={new.cumulative_compaction_cnt},"
+            f" cumulative_compaction_cnt={stats.cumulative_compaction_cnt}",
+        )
+    now = svc.now_s()
+    rec = await _load_job(txn, iid, idx) or cloud_pb2.TabletJobInfoPB()
+    live = [c for c in rec.compaction if not _expired(c, now)]
+    resp = cloud_pb2.StartTabletJobResponse()
+    if any(c.id == new.id for c in live):
+        return Reply(result=resp)
+    if new.type == CJ.FULL:
+        live = []
+    conflicts = [c for c in live if c.type == CJ.FULL or _same_kind(c.type, new.type)]
+    ranged = new.check_input_versions_range and len(new.input_versions) == 2
+    busy: list[cloud_pb2.TabletCompactionJobPB] = []
+    for c in conflicts:
+        if ranged and c.type != CJ.FULL and len(c.input_versions) == 2:
+            resp.version_in_compaction.extend(c.input_versions)
+            if _overlaps(c, new):
+                busy.append(c)
+        else:
+            busy.append(c)
+    if busy:
+        raise MetaServiceError(
+            Code.JOB_TABLET_BUSY,
+            f"compaction has already started, tablet_id={idx.tablet_id} job={to_compact_json(busy[0])}",
+            resp,
+        )
+    del rec.compaction[:]
+    rec.compaction.extend([*live, new])
+    rec.idx.CopyFrom(idx)
+    txn.put(_job_key(iid, idx), rec.SerializeToString())
+    return Reply(result=resp)
+
+
+# -- finish_tablet_job ---------------------------------------------------------------------------
+
+
+async def finish_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.FinishTabletJobRequest) -> Reply:
+    iid = await require_instance(svc, txn, req.cloud_unique_id)
+    job = req.job
+    if not req.HasField("job") or (not job.compaction and not job.HasField("schema_change")):
+        raise invalid("no valid job specified")
+    idx = await _resolve_tablet(txn, iid, job)
+    rec = await _load_job(txn, iid, idx)
+    if rec is None:
+        raise invalid(
+            f"job not found, instance_id={iid} tablet_id={idx.tablet_id} job={to_compact_json(job)} err=KeyNotFound"
+        )
+    if not job.compaction:
+        raise invalid(SCHEMA_CHANGE_UNSUPPORTED)
+    given = job.compaction[0]
+    if not rec.compaction:
+        raise invalid(f"there is no running compaction, tablet_id={idx.tablet_id}")
+    pos = next((i for i, c in enumerate(rec.compaction) if c.id == given.id), -1)
+    if pos < 0:
+        raise invalid(f"unmatched job id, recorded_job={to_compact_json(rec)} given_job={to_compact_json(given)}")
+    recorded = rec.compaction[pos]
+    now = svc.now_s()
+    if recorded.expiration > 0 and recorded.expiration < now:
+        raise MetaServiceError(
+            Code.JOB_EXPIRED, f"expired compaction job, tablet_id={idx.tablet_id} job={to_compact_json(recorded)}"
+        )
+    resp = cloud_pb2.FinishTabletJobResponse()
+    key = _job_key(iid, idx)
+    if req.action == Action.ABORT:
+        del rec.compaction[pos]
+        txn.put(key, rec.SerializeToString())
+        if given.HasField("delete_bitmap_lock_initiator"):
+            txn.remove(keys.mow_tablet_job_key(iid, idx.table_id, given.delete_bitmap_lock_initiator))
+        return Reply(result=resp)
+    if req.action == Action.LEASE:
+        if given.lease <= 0 or recorded.lease > given.lease:
+            raise invalid(f"invalid lease. recoreded_lease={recorded.lease} req_lease={given.lease}")
+        recorded.lease = given.lease
+        txn.put(key, rec.SerializeToString())
+        return Reply(result=resp)
+    if req.action != Action.COMMIT:
+        raise invalid(f"unsupported action, tablet_id={idx.tablet_id} action={Action.JobAction.Name(req.action)}")
+    resp.stats.CopyFrom(await _commit_compaction(svc, txn, iid, idx, given))
+    del rec.compaction[pos]
+    txn.put(key, rec.SerializeToString())
+    return Reply(result=resp)
+
+
+async def _commit_compaction(
+    svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, c: cloud_pb2.TabletCompactionJobPB
+) -> cloud_pb2.TabletStatsPB:
+    """Stats rewritten by output-input deltas; inputs to the recycler; the output tmp rowset made visible."""
+    if len(c.input_versions) != 2 or c.input_versions[0] > c.input_versions[1]:
+        raise invalid(f"invalid input versions, tablet_id={idx.tablet_id} job={to_compact_json(c)}")
+    if len(c.output_versions) != 1:
+        raise invalid(f"invalid output versions, tablet_id={idx.tablet_id} job={to_compact_json(c)}")
+    if len(c.txn_id) != 1:
+        raise invalid(f"invalid txn_id, tablet_id={idx.tablet_id} job={to_compact_json(c)}")
+    parts = await read_stats_parts(txn, iid, idx)
+    if parts is None:
+        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
+    agg = parts[0]
+    now_ms = svc.now_ms()
+    if c.type == CJ.BASE:
+        agg.base_compaction_cnt += 1
+        agg.last_base_compaction_time_ms = now_ms
+    elif c.type == CJ.FULL:
+        agg.base_compaction_cnt += 1
+        agg.full_compaction_cnt += 1
+        agg.last_full_compaction_time_ms = now_ms
+    else:
+        agg.cumulative_compaction_cnt += 1
+        agg.last_cumu_compaction_time_ms = now_ms
+    if c.HasField("output_cumulative_point") and c.output_cumulative_point > agg.cumulative_point:
+        agg.cumulative_point = c.output_cumulative_point
+    agg.num_rows += c.num_output_rows - c.num_input_rows
+    agg.data_size += c.size_output_rowsets - c.size_input_rowsets
+    agg.num_rowsets += c.num_output_rowsets - c.num_input_rowsets
+    agg.num_segments += c.num_output_segments - c.num_input_segments
+    agg.index_size += c.index_size_output_rowsets - c.index_size_input_rowsets
+    agg.segment_size += c.segment_size_output_rowsets - c.segment_size_input_rowsets
+    write_stats(txn, iid, agg)
+
+    tmp_key = keys.meta_rowset_tmp_key(iid, c.txn_id[0], idx.tablet_id)
+    tmp = await txn.get(tmp_key)
+    if tmp is None:
+        raise invalid(f"output rowset not found, txn_id={c.txn_id[0]} tablet_id={idx.tablet_id}")
+    begin = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[0])
+    end = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[1] + 1)
+    now_s = svc.now_s()
+    for _, value in await txn.get_range(begin, end):
+        rs = olap_file_pb2.RowsetMetaCloudPB()
+        rs.ParseFromString(value)
+        if not rs.rowset_id_v2:
+            continue  # nothing to recycle (no data files); the key is removed below
+        r = cloud_pb2.RecycleRowsetPB(
+            tablet_id=idx.tablet_id, creation_time=now_s, type=cloud_pb2.RecycleRowsetPB.COMPACT
+        )
+        if rs.HasField("resource_id"):
+            r.resource_id = rs.resource_id
+        r.rowset_meta.CopyFrom(rs)
+        txn.put(keys.recycle_rowset_key(iid, idx.tablet_id, rs.rowset_id_v2), r.SerializeToString())
+    txn.remove_range(begin, end)
+    out = olap_file_pb2.RowsetMetaCloudPB()
+    out.ParseFromString(tmp)
+    txn.remove(tmp_key)
+    txn.put(keys.meta_rowset_key(iid, idx.tablet_id, c.output_versions[0]), out.SerializeToString())
+    merged = cloud_pb2.TabletStatsPB()
+    merged.CopyFrom(agg)
+    for suffix, field in DETACHED_FIELDS.items():
+        setattr(merged, field, getattr(agg, field) + parts[1].get(suffix, 0))
+    return merged
+
+
+async def abort_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.FinishTabletJobRequest) -> Reply:
+    """Spec 7.8: finish_tablet_job with the action forced to ABORT."""
+    forced = cloud_pb2.FinishTabletJobRequest()
+    forced.CopyFrom(req)
+    forced.action = Action.ABORT
+    return await finish_tablet_job(svc, txn, forced)

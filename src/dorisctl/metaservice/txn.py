@@ -1,0 +1,384 @@
+"""Load transactions: begin_txn, precommit_txn, commit_txn, abort_txn, get_txn (spec 7.2, 7.3, 7.6).
+
+Owns the txn label/info/index/running keys, partition and table versions, the move of tmp rowsets
+to visible rowsets on commit, the load-side tablet stats update (spec 7.4) and the recycle-txn
+record. Txn ids come from a counter in the system key space that begin_txn reads and increments in
+its own KV transaction, so concurrent begins conflict and are retried instead of colliding; ids
+are strictly increasing and never derived from the clock.
+
+Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction and raises
+`MetaServiceError` before anything is committed. No HTTP types here.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import defaultdict
+
+from dorisctl.kv import Txn
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
+from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
+from dorisctl.metaservice.resource import Reply
+from dorisctl.metaservice.service import Service
+from dorisctl.metaservice.tablet import INT64_MAX, load_tablet_indexes, read_stats_parts, require_instance
+
+TxnInfoPB = cloud_pb2.TxnInfoPB
+S = cloud_pb2.TxnStatusPB
+
+TXN_ID_COUNTER_KEY = keys.make_key(keys.SYSTEM_SPACE, "system", "dorisctl", "txn_id")
+VERSIONSTAMP_BYTES = 10
+_BE64 = struct.Struct(">Q")
+
+
+def status_name(status: int) -> str:
+    return S.Name(status) if status in S.values() else str(status)
+
+
+# -- label and info records ---------------------------------------------------------------------
+
+
+def encode_label(label_pb: cloud_pb2.TxnLabelPB, txn_id: int) -> bytes:
+    """TxnLabelPB + a 10-byte stamp standing in for Doris's versionstamp (the txn id, big-endian)."""
+    return label_pb.SerializeToString() + _BE64.pack(txn_id) + b"\x00\x00"
+
+
+def decode_label(value: bytes) -> cloud_pb2.TxnLabelPB:
+    label_pb = cloud_pb2.TxnLabelPB()
+    label_pb.ParseFromString(value[: max(len(value) - VERSIONSTAMP_BYTES, 0)])
+    return label_pb
+
+
+async def next_txn_id(txn: Txn) -> int:
+    current = await txn.get(TXN_ID_COUNTER_KEY)
+    value = (_BE64.unpack(current)[0] if current else 0) + 1
+    txn.put(TXN_ID_COUNTER_KEY, _BE64.pack(value))
+    return value
+
+
+async def load_info(txn: Txn, iid: str, db_id: int, txn_id: int) -> cloud_pb2.TxnInfoPB | None:
+    value = await txn.get(keys.txn_info_key(iid, db_id, txn_id))
+    if value is None:
+        return None
+    info = TxnInfoPB()
+    info.ParseFromString(value)
+    return info
+
+
+async def db_of_txn(txn: Txn, iid: str, txn_id: int) -> int | None:
+    value = await txn.get(keys.txn_index_key(iid, txn_id))
+    if value is None:
+        return None
+    index = cloud_pb2.TxnIndexPB()
+    index.ParseFromString(value)
+    return index.tablet_index.db_id
+
+
+def _put_info(txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB) -> None:
+    txn.put(keys.txn_info_key(iid, info.db_id, info.txn_id), info.SerializeToString())
+
+
+def _recycle_txn(txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB, creation_time: int) -> None:
+    rec = cloud_pb2.RecycleTxnPB(creation_time=creation_time, label=info.label)
+    txn.put(keys.recycle_txn_key(iid, info.db_id, info.txn_id), rec.SerializeToString())
+
+
+# -- begin_txn ----------------------------------------------------------------------------------------
+
+
+async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> Reply:
+    if not req.HasField("txn_info"):
+        raise invalid("invalid argument, missing txn info")
+    ti = req.txn_info
+    if ti.db_id < 0 or not ti.label or not ti.table_ids or not ti.HasField("timeout_ms"):
+        raise invalid(f"invalid argument, label={ti.label} db_id={ti.db_id}")
+    iid = await require_instance(svc, txn, req.cloud_unique_id, f" label={ti.label}")
+    label_key = keys.txn_label_key(iid, ti.db_id, ti.label)
+    raw_label = await txn.get(label_key)
+    label_pb = decode_label(raw_label) if raw_label is not None else cloud_pb2.TxnLabelPB()
+    for old_id in reversed(label_pb.txn_ids):
+        old = await load_info(txn, iid, ti.db_id, old_id)
+        if old is None:
+            raise get_err(f"failed to get txn_info, db_id={ti.db_id} txn_id={old_id} err=KeyNotFound")
+        if old.status == S.TXN_STATUS_ABORTED:
+            break
+        if (
+            old.status in (S.TXN_STATUS_PREPARED, S.TXN_STATUS_PRECOMMITTED)
+            and ti.HasField("request_id")
+            and old.HasField("request_id")
+            and old.request_id == ti.request_id
+        ):
+            dup = cloud_pb2.BeginTxnResponse(dup_txn_id=old_id)
+            raise MetaServiceError(
+                Code.TXN_DUPLICATED_REQ,
+                f"db_id={ti.db_id} label={ti.label} txn_id={old_id} dup begin txn request.",
+                dup,
+            )
+        used = cloud_pb2.BeginTxnResponse(txn_status=old.status)
+        raise MetaServiceError(
+            Code.TXN_LABEL_ALREADY_USED,
+            f"Label [{ti.label}] has already been used, relate to txn [{old_id}], status=[{status_name(old.status)}]",
+            used,
+        )
+    txn_id = await next_txn_id(txn)
+    if len(label_pb.txn_ids) >= svc.settings.max_num_aborted_txn:
+        raise invalid(f"too many aborted txn for label={ti.label} txn_id={txn_id}, please check your data quality")
+    label_pb.txn_ids.append(txn_id)
+    txn.put(label_key, encode_label(label_pb, txn_id))
+    info = TxnInfoPB()
+    info.CopyFrom(ti)
+    info.txn_id = txn_id
+    info.status = S.TXN_STATUS_PREPARED
+    info.prepare_time = svc.now_ms()
+    _put_info(txn, iid, info)
+    index = cloud_pb2.TxnIndexPB()
+    index.tablet_index.db_id = ti.db_id
+    txn.put(keys.txn_index_key(iid, txn_id), index.SerializeToString())
+    running = cloud_pb2.TxnRunningPB(table_ids=list(ti.table_ids), timeout_time=info.prepare_time + ti.timeout_ms)
+    txn.put(keys.txn_running_key(iid, ti.db_id, txn_id), running.SerializeToString())
+    return Reply(result=cloud_pb2.BeginTxnResponse(txn_id=txn_id))
+
+
+# -- precommit_txn ---------------------------------------------------------------------------------
+
+
+async def _info_by_id(txn: Txn, iid: str, db_id: int, txn_id: int) -> cloud_pb2.TxnInfoPB:
+    if not db_id:
+        found = await db_of_txn(txn, iid, txn_id)
+        if found is None:
+            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
+        db_id = found
+    info = await load_info(txn, iid, db_id, txn_id)
+    if info is None:
+        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found, db_id={db_id}")
+    return info
+
+
+async def precommit_txn(svc: Service, txn: Txn, req: cloud_pb2.PrecommitTxnRequest) -> Reply:
+    """2PC: PREPARED -> PRECOMMITTED; the running key's timeout becomes now + precommit_timeout_ms."""
+    if req.txn_id <= 0:
+        raise invalid(f"invalid argument, missing txn id, txn_id={req.txn_id}")
+    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={req.txn_id}")
+    info = await _info_by_id(txn, iid, req.db_id, req.txn_id)
+    where = f"db_id={info.db_id} txn_id={info.txn_id}"
+    if info.status == S.TXN_STATUS_ABORTED:
+        raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction is already aborted: {where}")
+    if info.status == S.TXN_STATUS_VISIBLE:
+        raise MetaServiceError(Code.TXN_ALREADY_VISIBLE, f"transaction is already visible: {where}")
+    if info.status == S.TXN_STATUS_PRECOMMITTED:
+        raise MetaServiceError(Code.TXN_ALREADY_PRECOMMITED, f"transaction is already precommitted: {where}")
+    if info.status != S.TXN_STATUS_PREPARED:
+        raise MetaServiceError(
+            Code.TXN_INVALID_STATUS, f"transaction status is {status_name(info.status)}, not prepared: {where}"
+        )
+    now = svc.now_ms()
+    info.status = S.TXN_STATUS_PRECOMMITTED
+    info.precommit_time = now
+    if req.HasField("precommit_timeout_ms"):
+        info.precommit_timeout_ms = req.precommit_timeout_ms
+    if req.HasField("commit_attachment"):
+        info.commit_attachment.CopyFrom(req.commit_attachment)
+    _put_info(txn, iid, info)
+    running = cloud_pb2.TxnRunningPB(table_ids=list(info.table_ids), timeout_time=now + info.precommit_timeout_ms)
+    txn.put(keys.txn_running_key(iid, info.db_id, info.txn_id), running.SerializeToString())
+    return Reply(result=cloud_pb2.PrecommitTxnResponse(txn_info=info))
+
+
+# -- commit_txn ----------------------------------------------------------------------------------
+
+
+async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) -> Reply:
+    """Spec 7.3: make the txn's tmp rowsets visible at new partition versions, atomically."""
+    if req.txn_id <= 0:
+        raise invalid(f"invalid argument, missing txn id, txn_id={req.txn_id}")
+    txn_id = req.txn_id
+    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={txn_id}")
+    db_id = await db_of_txn(txn, iid, txn_id)
+    if db_id is None:
+        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
+    info = await load_info(txn, iid, db_id, txn_id)
+    if info is None:
+        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found, db_id={db_id}")
+    if info.status == S.TXN_STATUS_ABORTED:
+        raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction [{txn_id}] is already aborted, db_id={db_id}")
+    if info.status == S.TXN_STATUS_VISIBLE:
+        if req.is_2pc:
+            raise MetaServiceError(
+                Code.TXN_ALREADY_VISIBLE, f"transaction [{txn_id}] is already visible, not pre-committed."
+            )
+        return Reply(result=cloud_pb2.CommitTxnResponse(txn_info=info))
+    if req.is_2pc and info.status == S.TXN_STATUS_PREPARED:
+        raise MetaServiceError(
+            Code.TXN_INVALID_STATUS, f"transaction is prepare, not pre-committed: db_id={db_id} txn_id={txn_id}"
+        )
+    now = svc.now_ms()
+    if info.prepare_time + info.timeout_ms < now:
+        raise MetaServiceError(Code.UNDEFINED_ERR, f"txn is expired, not allow to commit txn_id={txn_id}")
+
+    tmp_begin = keys.meta_rowset_tmp_key(iid, txn_id, 0)
+    tmp_end = keys.meta_rowset_tmp_key(iid, txn_id, INT64_MAX)
+    tmp_rows = await txn.get_range(tmp_begin, tmp_end)
+
+    tmp_rowsets: list[olap_file_pb2.RowsetMetaCloudPB] = []
+    for _, value in tmp_rows:
+        rs = olap_file_pb2.RowsetMetaCloudPB()
+        rs.ParseFromString(value)
+        tmp_rowsets.append(rs)
+    indexes = await load_tablet_indexes(txn, iid, [rs.tablet_id for rs in tmp_rowsets])
+    by_partition: dict[tuple[int, int], list[olap_file_pb2.RowsetMetaCloudPB]] = defaultdict(list)
+    for rs in tmp_rowsets:
+        idx = indexes[rs.tablet_id]
+        by_partition[(idx.table_id, idx.partition_id)].append(rs)
+
+    resp = cloud_pb2.CommitTxnResponse()
+    per_tablet: dict[int, list[olap_file_pb2.RowsetMetaCloudPB]] = defaultdict(list)
+    tables: set[int] = set()
+    for (table_id, partition_id), rowsets in sorted(by_partition.items()):
+        ver_key = keys.partition_version_key(iid, db_id, table_id, partition_id)
+        stored = await txn.get(ver_key)
+        ver = cloud_pb2.VersionPB()
+        if stored is not None:
+            ver.ParseFromString(stored)
+        new_version = (ver.version if ver.HasField("version") else 1) + 1
+        ver.version = new_version
+        ver.update_time_ms = now
+        txn.put(ver_key, ver.SerializeToString())
+        for rs in rowsets:
+            rs.start_version = new_version
+            rs.end_version = new_version
+            txn.put(keys.meta_rowset_key(iid, rs.tablet_id, new_version), rs.SerializeToString())
+            per_tablet[rs.tablet_id].append(rs)
+        tables.add(table_id)
+        resp.table_ids.append(table_id)
+        resp.partition_ids.append(partition_id)
+        resp.versions.append(new_version)
+    for table_id in sorted(tables):
+        txn.atomic_add(keys.table_version_key(iid, db_id, table_id), 1)
+    for tablet_id, rowsets in per_tablet.items():
+        await _add_load_stats(svc, txn, iid, indexes[tablet_id], rowsets)
+
+    info.status = S.TXN_STATUS_VISIBLE
+    info.commit_time = now
+    info.finish_time = now
+    if req.HasField("commit_attachment"):
+        info.commit_attachment.CopyFrom(req.commit_attachment)
+    _put_info(txn, iid, info)
+    if tmp_rows:
+        txn.remove_range(tmp_begin, tmp_end)
+    txn.remove(keys.txn_running_key(iid, db_id, txn_id))
+    _recycle_txn(txn, iid, info, now)
+    resp.txn_info.CopyFrom(info)
+    return Reply(result=resp)
+
+
+async def _add_load_stats(
+    svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, rowsets: list[olap_file_pb2.RowsetMetaCloudPB]
+) -> None:
+    """Spec 7.4: detached atomic counters when split_tablet_stats, else read-modify-write."""
+    deltas = {
+        "data_size": sum(r.total_disk_size for r in rowsets),
+        "num_rows": sum(r.num_rows for r in rowsets),
+        "num_segs": sum(r.num_segments for r in rowsets),
+        "index_size": sum(r.index_disk_size for r in rowsets),
+        "segment_size": sum(r.data_disk_size for r in rowsets),
+    }
+    with_segments = deltas["num_segs"] > 0
+    if svc.settings.split_tablet_stats:
+        base = keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id)
+        if with_segments:
+            for suffix, delta in deltas.items():
+                txn.atomic_add(base + keys.encode_bytes(suffix), delta)
+        txn.atomic_add(base + keys.encode_bytes("num_rowsets"), len(rowsets))
+        return
+    parts = await read_stats_parts(txn, iid, idx)
+    if parts is None:
+        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
+    agg = parts[0]
+    agg.data_size += deltas["data_size"]
+    agg.num_rows += deltas["num_rows"]
+    agg.num_segments += deltas["num_segs"]
+    agg.index_size += deltas["index_size"]
+    agg.segment_size += deltas["segment_size"]
+    agg.num_rowsets += len(rowsets)
+    txn.put(
+        keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id), agg.SerializeToString()
+    )
+
+
+# -- abort_txn -------------------------------------------------------------------------------------
+
+
+def _opt(req: cloud_pb2.AbortTxnRequest, field: str) -> int:
+    return int(getattr(req, field)) if req.HasField(field) else -1
+
+
+async def abort_txn(svc: Service, txn: Txn, req: cloud_pb2.AbortTxnRequest) -> Reply:
+    """Spec 7.6, by txn_id (any non-final status) or by db_id + label (PREPARED/PRECOMMITTED)."""
+    txn_id = _opt(req, "txn_id")
+    db_id = _opt(req, "db_id")
+    if txn_id < 0 and (not req.label or db_id < 0):
+        raise invalid(f"invalid txn id and label, db_id={db_id} txn_id={txn_id} label={req.label}")
+    iid = await require_instance(svc, txn, req.cloud_unique_id, f" label={req.label} txn_id={txn_id}")
+    if txn_id > 0:
+        db = req.db_id
+        if not db:
+            found = await db_of_txn(txn, iid, txn_id)
+            if found is None:
+                raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
+            db = found
+        info = await load_info(txn, iid, db, txn_id)
+        if info is None:
+            raise MetaServiceError(
+                Code.TXN_ID_NOT_FOUND, f"failed to get txn_info, db_id={db}txn_id={txn_id}err=KeyNotFound"
+            )
+        if info.status == S.TXN_STATUS_ABORTED:
+            raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction [{txn_id}] is already aborted, db_id={db}")
+        if info.status == S.TXN_STATUS_VISIBLE:
+            raise MetaServiceError(Code.TXN_ALREADY_VISIBLE, f"transaction [{txn_id}] is already VISIBLE, db_id={db}")
+    else:
+        raw = await txn.get(keys.txn_label_key(iid, req.db_id, req.label))
+        if raw is None:
+            raise get_err(f"txn->get() failed, label={req.label} err=KeyNotFound")
+        chosen: cloud_pb2.TxnInfoPB | None = None
+        for candidate_id in decode_label(raw).txn_ids:
+            candidate = await load_info(txn, iid, req.db_id, candidate_id)
+            if candidate is not None and candidate.status in (S.TXN_STATUS_PREPARED, S.TXN_STATUS_PRECOMMITTED):
+                chosen = candidate
+                break
+        if chosen is None:
+            raise MetaServiceError(
+                Code.TXN_INVALID_STATUS, f"running transaction not found, db_id={req.db_id} label={req.label}"
+            )
+        info = chosen
+    now = svc.now_ms()
+    info.status = S.TXN_STATUS_ABORTED
+    info.finish_time = now
+    info.reason = req.reason or "User Abort"
+    if req.HasField("commit_attachment"):
+        info.commit_attachment.CopyFrom(req.commit_attachment)
+    _put_info(txn, iid, info)
+    txn.remove(keys.txn_running_key(iid, info.db_id, info.txn_id))
+    _recycle_txn(txn, iid, info, now)
+    return Reply(result=cloud_pb2.AbortTxnResponse(txn_info=info))
+
+
+# -- get_txn -------------------------------------------------------------------------------------------
+
+
+async def get_txn(svc: Service, txn: Txn, req: cloud_pb2.GetTxnRequest) -> Reply:
+    """The TxnInfoPB of txn_id, or of the newest txn of db_id + label."""
+    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={req.txn_id}")
+    if req.txn_id > 0:
+        info = await _info_by_id(txn, iid, req.db_id, req.txn_id)
+    elif req.label and req.HasField("db_id"):
+        raw = await txn.get(keys.txn_label_key(iid, req.db_id, req.label))
+        ids = decode_label(raw).txn_ids if raw is not None else []
+        if not ids:
+            raise MetaServiceError(Code.TXN_LABEL_NOT_FOUND, f"label not found, db_id={req.db_id} label={req.label}")
+        info = await _info_by_id(txn, iid, req.db_id, ids[-1])
+    else:
+        raise invalid(
+            f"invalid txn id and label, db_id={req.db_id if req.HasField('db_id') else -1} "
+            f"txn_id={req.txn_id if req.HasField('txn_id') else -1} label={req.label}"
+        )
+    return Reply(result=cloud_pb2.GetTxnResponse(txn_info=info))
