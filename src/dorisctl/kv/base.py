@@ -136,7 +136,7 @@ class _WriteBuffer:
         merged.sort()
         self.cleared = merged
 
-    def local(self, key: bytes) -> bytes | None | _Missing:
+    def local(self, key: bytes) -> bytes | _Missing | None:
         """The locally known value of key (None: absent), or _MISSING if the store decides."""
         if key in self.values:
             return self.values[key]

@@ -1,10 +1,10 @@
 """The TxnKv error tree: every backend raises exactly these, and nothing else escapes the seam.
 
-    KvError
-    ├── Conflict          retryable: a read was invalidated by another commit; nothing written
-    ├── Unavailable       retryable: the store could not be reached; nothing written
-    ├── MaybeCommitted    NOT blindly retryable: the commit's outcome is unknown
-    └── TooLarge          not retryable: a key, value or transaction exceeds the backend's limit
+KvError
+├── Conflict          retryable: a read was invalidated by another commit; nothing written
+├── Unavailable       retryable: the store could not be reached; nothing written
+├── MaybeCommitted    NOT blindly retryable: the commit's outcome is unknown
+└── TooLarge          not retryable: a key, value or transaction exceeds the backend's limit
 """
 
 from __future__ import annotations
