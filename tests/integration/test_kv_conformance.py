@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -236,7 +237,7 @@ async def test_size_limits_refuse_before_writing(kv: TxnKv) -> None:
     await txn.discard()
     txn = await kv.begin()
     chunk = b"v" * min(limits.max_value_bytes, 60_000)
-    with pytest.raises(TooLarge):  # noqa: PT012 - the loop is what overflows
+    with pytest.raises(TooLarge):
         for i in range(limits.max_txn_bytes // len(chunk) + 2):
             txn.put(b"big/%08d" % i, chunk)
     await txn.discard()
@@ -270,7 +271,7 @@ _ops = st.lists(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(initial=st.dictionaries(_keys, st.binary(max_size=4), max_size=8), ops=_ops)
-def test_transaction_matches_a_dict_model(kv_url: str, initial: dict[bytes, bytes], ops: list) -> None:
+def test_transaction_matches_a_dict_model(kv_url: str, initial: dict[bytes, bytes], ops: list[Any]) -> None:
     """Any sequence of reads and writes in one transaction behaves like the same ops on a dict."""
     from dorisctl.kv.base import Mutation
 

@@ -51,7 +51,8 @@ def decode_counter(value: bytes | None) -> int:
     """The int64 of an atomic counter value; absent (or short) bytes count as zeros."""
     if not value:
         return 0
-    return _I64.unpack(value[:8].ljust(8, b"\x00"))[0]
+    result: int = _I64.unpack(value[:8].ljust(8, b"\x00"))[0]
+    return result
 
 
 def _wrap_add(current: bytes | None, delta: int) -> bytes:
@@ -196,9 +197,7 @@ class Txn(abc.ABC):
             return _wrap_add(value, self._buf.adds[key])
         return value
 
-    async def get_range(
-        self, begin: bytes, end: bytes, *, limit: int = 0, reverse: bool = False
-    ) -> list[KeyValue]:
+    async def get_range(self, begin: bytes, end: bytes, *, limit: int = 0, reverse: bool = False) -> list[KeyValue]:
         """Keys in [begin, end) in key order (descending if reverse), at most `limit` (0: all)."""
         self._check_open()
         if limit < 0:
@@ -237,9 +236,7 @@ class Txn(abc.ABC):
             else:
                 lo = rows[-1][0] + b"\x00"
 
-    def _merge(
-        self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool
-    ) -> list[KeyValue]:
+    def _merge(self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool) -> list[KeyValue]:
         lo, hi = covered
         keys = set(store)
         keys.update(k for k in self._buf.values if lo <= k < hi)
@@ -310,20 +307,16 @@ class Txn(abc.ABC):
         self._bytes += size
         if self._bytes > self._limits.max_txn_bytes:
             raise TooLarge(
-                f"transaction of more than {self._bytes} bytes exceeds the limit of "
-                f"{self._limits.max_txn_bytes}"
+                f"transaction of more than {self._bytes} bytes exceeds the limit of {self._limits.max_txn_bytes}"
             )
         if self._limits.max_mutations and len(self._mutations) > self._limits.max_mutations:
             raise TooLarge(
-                f"transaction of {len(self._mutations)} writes exceeds the limit of "
-                f"{self._limits.max_mutations}"
+                f"transaction of {len(self._mutations)} writes exceeds the limit of {self._limits.max_mutations}"
             )
 
     def _check_key(self, key: bytes) -> None:
         if len(key) > self._limits.max_key_bytes:
-            raise TooLarge(
-                f"key of {len(key)} bytes exceeds the limit of {self._limits.max_key_bytes}", what="key"
-            )
+            raise TooLarge(f"key of {len(key)} bytes exceeds the limit of {self._limits.max_key_bytes}", what="key")
 
     # -- lifecycle ------------------------------------------------------------------------------
 

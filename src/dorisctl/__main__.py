@@ -1,0 +1,5 @@
+import sys
+
+from dorisctl.cli import main
+
+sys.exit(main())

@@ -1,0 +1,253 @@
+"""Doris's meta-service key encoding: the order-preserving tuple codec and every key layout.
+
+Codec (spec 6.1): a key is one key-space byte followed by tagged fields:
+  0x10 byte string: bytes with 0x00 escaped as 00 FF, terminated by 00 01
+  0x11 negative int64: the 8-byte big-endian magnitude (-v)
+  0x12 non-negative int64: 8-byte big-endian value
+Key spaces: 0x01 user data, 0x02 system, 0x03 versioned.
+
+Layouts (spec 6.3) are built by the functions below; `family_range(prefix, instance_id)` gives the
+`[begin, end)` covering one key family of one instance (end encodes instance_id + NUL).
+
+dorisctl adds one family of its own in the system space, outside every Doris layout:
+`0x02 "system" "dorisctl" "node" <cloud_unique_id> <instance_id>` -> node count, an index kept
+in the same transaction as the instance value so that resolving a cloud_unique_id (spec 1.8) is a
+point lookup instead of a scan of every instance.
+"""
+
+from __future__ import annotations
+
+import struct
+
+USER_SPACE = 0x01
+SYSTEM_SPACE = 0x02
+VERSIONED_SPACE = 0x03
+
+TAG_BYTES = 0x10
+TAG_NEG_INT = 0x11
+TAG_POS_INT = 0x12
+TAG_VERSIONSTAMP = 0x13
+
+INT64_MAX = (1 << 63) - 1
+INT64_MIN = -(1 << 63)
+
+_U64 = struct.Struct(">Q")
+
+Field = str | bytes | int
+
+
+class KeyDecodeError(ValueError):
+    """The bytes are not a well-formed encoded key."""
+
+
+def encode_bytes(value: str | bytes) -> bytes:
+    raw = value.encode() if isinstance(value, str) else value
+    return b"\x10" + raw.replace(b"\x00", b"\x00\xff") + b"\x00\x01"
+
+
+def encode_int64(value: int) -> bytes:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise ValueError(f"int64 out of range: {value}")
+    if value < 0:
+        return b"\x11" + _U64.pack(-value)
+    return b"\x12" + _U64.pack(value)
+
+
+def encode_fields(*fields: Field) -> bytes:
+    out = bytearray()
+    for f in fields:
+        if isinstance(f, bool):
+            raise TypeError("bool is not a key field")
+        out += encode_int64(f) if isinstance(f, int) else encode_bytes(f)
+    return bytes(out)
+
+
+def make_key(space: int, *fields: Field) -> bytes:
+    return bytes([space]) + encode_fields(*fields)
+
+
+def decode_fields(data: bytes, start: int = 0) -> list[tuple[int, bytes | int]]:
+    """Decode tagged fields from data[start:] completely into (offset, bytes | int) pairs."""
+    out: list[tuple[int, bytes | int]] = []
+    i, n = start, len(data)
+    while i < n:
+        tag = data[i]
+        if tag == TAG_BYTES:
+            j = i + 1
+            buf = bytearray()
+            while True:
+                if j >= n:
+                    raise KeyDecodeError(f"unterminated string at offset {i}")
+                if data[j] != 0:
+                    buf.append(data[j])
+                    j += 1
+                    continue
+                if j + 1 >= n:
+                    raise KeyDecodeError(f"truncated escape at offset {j}")
+                nxt = data[j + 1]
+                if nxt == 0xFF:
+                    buf.append(0)
+                    j += 2
+                elif nxt == 0x01:
+                    j += 2
+                    break
+                else:
+                    raise KeyDecodeError(f"invalid escape 00 {nxt:02x} at offset {j}")
+            out.append((i, bytes(buf)))
+            i = j
+        elif tag in (TAG_NEG_INT, TAG_POS_INT):
+            if i + 9 > n:
+                raise KeyDecodeError(f"truncated integer at offset {i}")
+            (raw,) = _U64.unpack_from(data, i + 1)
+            value = raw - (1 << 64) if raw >= 1 << 63 else raw
+            if tag == TAG_NEG_INT:
+                value = -value
+                if value > INT64_MAX:  # the magnitude of INT64_MIN wraps, as in Doris's int64 cast
+                    value -= 1 << 64
+            out.append((i, value))
+            i += 9
+        else:
+            raise KeyDecodeError(f"unknown tag {tag:#04x} at offset {i}")
+    return out
+
+
+def decode_key(key: bytes) -> tuple[int, list[bytes | int]]:
+    """(key space, fields) of an encoded key."""
+    if not key:
+        raise KeyDecodeError("empty key")
+    return key[0], [v for _, v in decode_fields(key, 1)]
+
+
+# -- key layouts (spec 6.3) ---------------------------------------------------------------------
+
+
+def instance_key(instance_id: str) -> bytes:
+    return make_key(USER_SPACE, "instance", instance_id)
+
+
+def instance_range() -> tuple[bytes, bytes]:
+    """All instance keys."""
+    prefix = make_key(USER_SPACE, "instance")
+    return prefix, prefix + b"\xff"
+
+
+def family_prefix(family: str, instance_id: str) -> bytes:
+    return make_key(USER_SPACE, family, instance_id)
+
+
+def family_range(family: str, instance_id: str) -> tuple[bytes, bytes]:
+    """[begin, end) of every key of `family` for one instance (spec 6.3, last paragraph)."""
+    return family_prefix(family, instance_id), family_prefix(family, instance_id + "\x00")
+
+
+def txn_label_key(instance_id: str, db_id: int, label: str) -> bytes:
+    return make_key(USER_SPACE, "txn", instance_id, "txn_label", db_id, label)
+
+
+def txn_info_key(instance_id: str, db_id: int, txn_id: int) -> bytes:
+    return make_key(USER_SPACE, "txn", instance_id, "txn_info", db_id, txn_id)
+
+
+def txn_index_key(instance_id: str, txn_id: int) -> bytes:
+    return make_key(USER_SPACE, "txn", instance_id, "txn_index", txn_id)
+
+
+def txn_running_key(instance_id: str, db_id: int, txn_id: int) -> bytes:
+    return make_key(USER_SPACE, "txn", instance_id, "txn_running", db_id, txn_id)
+
+
+def partition_version_key(instance_id: str, db_id: int, table_id: int, partition_id: int) -> bytes:
+    return make_key(USER_SPACE, "version", instance_id, "partition", db_id, table_id, partition_id)
+
+
+def table_version_key(instance_id: str, db_id: int, table_id: int) -> bytes:
+    return make_key(USER_SPACE, "version", instance_id, "table", db_id, table_id)
+
+
+def meta_rowset_key(instance_id: str, tablet_id: int, version: int) -> bytes:
+    return make_key(USER_SPACE, "meta", instance_id, "rowset", tablet_id, version)
+
+
+def meta_rowset_tmp_key(instance_id: str, txn_id: int, tablet_id: int) -> bytes:
+    return make_key(USER_SPACE, "meta", instance_id, "rowset_tmp", txn_id, tablet_id)
+
+
+def meta_tablet_key(instance_id: str, table_id: int, index_id: int, partition_id: int, tablet_id: int) -> bytes:
+    return make_key(USER_SPACE, "meta", instance_id, "tablet", table_id, index_id, partition_id, tablet_id)
+
+
+def meta_tablet_idx_key(instance_id: str, tablet_id: int) -> bytes:
+    return make_key(USER_SPACE, "meta", instance_id, "tablet_index", tablet_id)
+
+
+def meta_schema_key(instance_id: str, index_id: int, schema_version: int) -> bytes:
+    return make_key(USER_SPACE, "meta", instance_id, "schema", index_id, schema_version)
+
+
+def stats_tablet_key(instance_id: str, table_id: int, index_id: int, partition_id: int, tablet_id: int) -> bytes:
+    return make_key(USER_SPACE, "stats", instance_id, "tablet", table_id, index_id, partition_id, tablet_id)
+
+
+STATS_SUFFIXES = ("data_size", "num_rows", "num_rowsets", "num_segs", "index_size", "segment_size")
+
+
+def stats_tablet_detached_key(
+    instance_id: str, table_id: int, index_id: int, partition_id: int, tablet_id: int, suffix: str
+) -> bytes:
+    if suffix not in STATS_SUFFIXES:
+        raise ValueError(f"unknown detached stats counter {suffix!r}")
+    return stats_tablet_key(instance_id, table_id, index_id, partition_id, tablet_id) + encode_bytes(suffix)
+
+
+def recycle_index_key(instance_id: str, index_id: int) -> bytes:
+    return make_key(USER_SPACE, "recycle", instance_id, "index", index_id)
+
+
+def recycle_partition_key(instance_id: str, partition_id: int) -> bytes:
+    return make_key(USER_SPACE, "recycle", instance_id, "partition", partition_id)
+
+
+def recycle_rowset_key(instance_id: str, tablet_id: int, rowset_id: str) -> bytes:
+    return make_key(USER_SPACE, "recycle", instance_id, "rowset", tablet_id, rowset_id)
+
+
+def recycle_txn_key(instance_id: str, db_id: int, txn_id: int) -> bytes:
+    return make_key(USER_SPACE, "recycle", instance_id, "txn", db_id, txn_id)
+
+
+def recycle_stage_key(instance_id: str, stage_id: str) -> bytes:
+    return make_key(USER_SPACE, "recycle", instance_id, "stage", stage_id)
+
+
+def job_tablet_key(instance_id: str, table_id: int, index_id: int, partition_id: int, tablet_id: int) -> bytes:
+    return make_key(USER_SPACE, "job", instance_id, "tablet", table_id, index_id, partition_id, tablet_id)
+
+
+def job_recycle_key(instance_id: str) -> bytes:
+    return make_key(USER_SPACE, "job", instance_id, "recycle")
+
+
+def job_check_key(instance_id: str) -> bytes:
+    return make_key(USER_SPACE, "job", instance_id, "check")
+
+
+def mow_tablet_job_key(instance_id: str, table_id: int, initiator: int) -> bytes:
+    return make_key(USER_SPACE, "meta", instance_id, "mow_tablet_job", table_id, initiator)
+
+
+def storage_vault_key(instance_id: str, vault_id: str) -> bytes:
+    return make_key(USER_SPACE, "storage_vault", instance_id, "vault", vault_id)
+
+
+def system_key(name: str) -> bytes:
+    """`0x02 "system" "meta-service" <name>`: registry, arn_info, encryption_key_info."""
+    return make_key(SYSTEM_SPACE, "system", "meta-service", name)
+
+
+def node_index_key(cloud_unique_id: str, instance_id: str) -> bytes:
+    return make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id, instance_id)
+
+
+def node_index_range(cloud_unique_id: str) -> tuple[bytes, bytes]:
+    prefix = make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id)
+    return prefix, prefix + b"\xff"

@@ -1,0 +1,66 @@
+"""Starting a meta-service: store, key ring, token and HTTP app from a `MetaServiceConfig`."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from dorisctl.kv import TxnKv, open_store
+from dorisctl.logs import log_event
+from dorisctl.metaservice.http import build_app
+from dorisctl.metaservice.service import Service, Settings
+from dorisctl.secrets import load_keyring, load_or_create_token
+from dorisctl.serving import make_server
+
+log = logging.getLogger("dorisctl.metaservice")
+
+ENV_TOKEN = "DORISCTL_META_TOKEN"
+
+
+@dataclass
+class MetaServiceConfig:
+    host: str = "127.0.0.1"
+    port: int = 5000
+    data_dir: Path = Path("./data")
+    store: str = ""
+    token: str = ""
+    settings: Settings = field(default_factory=Settings)
+
+    def store_url(self) -> str:
+        return self.store or f"sqlite:///{self.data_dir.resolve()}/meta-service.db"
+
+
+@dataclass
+class MetaServiceRuntime:
+    server: uvicorn.Server
+    kv: TxnKv
+    service: Service
+    token: str
+
+    async def close(self) -> None:
+        await self.kv.close()
+
+
+def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
+    data_dir = cfg.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = cfg.token or os.environ.get(ENV_TOKEN, "")
+    if not token:
+        token_file = data_dir / "token"
+        token, created = load_or_create_token(token_file)
+        if created:
+            print(
+                f"meta-service token: {token}\n"
+                f"  (saved in {token_file}, readable only by you; it is not printed again)",
+                flush=True,
+            )
+    keyring = load_keyring(data_dir)
+    kv = open_store(cfg.store_url())
+    svc = Service(kv=kv, keyring=keyring, settings=cfg.settings)
+    server = make_server(build_app(svc, token), cfg.host, cfg.port)
+    log_event(log, "meta_service_configured", host=cfg.host, port=cfg.port, store=kv.url, data_dir=str(data_dir))
+    return MetaServiceRuntime(server=server, kv=kv, service=svc, token=token)

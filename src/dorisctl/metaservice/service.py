@@ -1,0 +1,39 @@
+"""What every meta-service operation is given: the store, the key ring, settings and a clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dorisctl.kv import TxnKv
+from dorisctl.secrets import KeyRing
+
+
+@dataclass
+class Settings:
+    """Doris's meta-service config knobs that change observable behaviour (names as in Doris)."""
+
+    enable_check_instance_id: bool = True
+    enable_cluster_name_check: bool = False
+    enable_check_fe_drop_in_safe_time: bool = True
+    fe_drop_safe_seconds: int = 300
+    arn_id: str = ""
+    arn_ak: str = ""
+    arn_sk: str = ""
+    max_num_aborted_txn: int = 100
+    split_tablet_stats: bool = True
+
+
+@dataclass
+class Service:
+    kv: TxnKv
+    keyring: KeyRing
+    settings: Settings = field(default_factory=Settings)
+    clock: Callable[[], float] = time.time
+
+    def now_s(self) -> int:
+        return int(self.clock())
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)

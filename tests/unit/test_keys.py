@@ -1,0 +1,143 @@
+"""Key codec: the spec's worked examples are test vectors; property tests for round trip and order."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.keyview import render_key_tree
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        ("abc", "10616263" + "0001"),
+        (b"a\x00b", "106100ff62" + "0001"),
+        (0, "120000000000000000"),
+        (258, "120000000000000102"),
+        (-5, "110000000000000005"),
+    ],
+)
+def test_field_examples(value: str | bytes | int, encoded: str) -> None:
+    assert keys.encode_fields(value).hex() == encoded
+
+
+IID = "inst1"
+VECTORS = [
+    (keys.instance_key(IID), "0110696e7374616e6365000110696e7374310001"),
+    (
+        keys.txn_info_key(IID, 10, 42),
+        "011074786e000110696e73743100011074786e5f696e666f000112000000000000000a12000000000000002a",
+    ),
+    (keys.txn_index_key(IID, 42), "011074786e000110696e73743100011074786e5f696e646578000112000000000000002a"),
+    (
+        keys.partition_version_key(IID, 10, 20, 30),
+        "011076657273696f6e000110696e737431000110706172746974696f6e0001"
+        "12000000000000000a12000000000000001412000000000000001e",
+    ),
+    (
+        keys.stats_tablet_key(IID, 20, 21, 30, 1001),
+        "01107374617473000110696e7374310001107461626c65740001"
+        "12000000000000001412000000000000001512000000000000001e1200000000000003e9",
+    ),
+    (
+        keys.job_tablet_key(IID, 20, 21, 30, 1001),
+        "01106a6f62000110696e7374310001107461626c65740001"
+        "12000000000000001412000000000000001512000000000000001e1200000000000003e9",
+    ),
+    (
+        keys.recycle_txn_key(IID, 10, 42),
+        "011072656379636c65000110696e73743100011074786e000112000000000000000a12000000000000002a",
+    ),
+    (keys.system_key("arn_info"), "021073797374656d0001106d6574612d7365727669636500011061726e5f696e666f0001"),
+    (
+        keys.instance_key("regression_instance0"),
+        "0110696e7374616e636500011072656772657373696f6e5f696e7374616e6365300001",
+    ),
+]
+
+
+@pytest.mark.parametrize(("key", "expected"), VECTORS)
+def test_worked_examples_are_byte_exact(key: bytes, expected: str) -> None:
+    assert key.hex() == expected
+
+
+def test_family_range_excludes_instances_sharing_a_prefix() -> None:
+    begin, end = keys.family_range("txn", "inst1")
+    assert begin <= keys.txn_info_key("inst1", 0, 0) < end
+    assert begin <= keys.txn_info_key("inst1", 2**63 - 1, 2**63 - 1) < end
+    assert not begin <= keys.txn_info_key("inst10", 1, 1) < end
+    assert not begin <= keys.txn_info_key("inst", 1, 1) < end
+
+
+int64s = st.integers(min_value=0, max_value=2**63 - 1)
+fields = st.lists(st.one_of(st.binary(max_size=12), int64s), max_size=6)
+
+
+@given(fields)
+def test_round_trip(values: list[bytes | int]) -> None:
+    key = keys.make_key(1, *values)
+    assert keys.decode_key(key) == (1, values)
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1))
+def test_round_trip_any_int64(value: int) -> None:
+    assert keys.decode_key(keys.make_key(1, value)) == (1, [value])
+
+
+@given(st.binary(max_size=10), st.binary(max_size=10))
+def test_string_order_is_preserved(a: bytes, b: bytes) -> None:
+    assert (keys.encode_bytes(a) < keys.encode_bytes(b)) == (a < b)
+
+
+@given(int64s, int64s)
+def test_non_negative_int_order_is_preserved(a: int, b: int) -> None:
+    assert (keys.encode_int64(a) < keys.encode_int64(b)) == (a < b)
+
+
+@given(st.lists(st.one_of(st.binary(max_size=4), int64s), min_size=1, max_size=3), st.binary(max_size=4))
+def test_tuple_prefix_sorts_before_extensions(prefix: list[bytes | int], tail: bytes) -> None:
+    assert keys.make_key(1, *prefix) < keys.make_key(1, *prefix, tail)
+
+
+@pytest.mark.parametrize("bad", ["0110", "0110616200", "0113" + "00" * 10, "0112000000", "01106100fe0001"])
+def test_malformed_keys_are_rejected(bad: str) -> None:
+    with pytest.raises(keys.KeyDecodeError):
+        keys.decode_fields(bytes.fromhex(bad), 1)
+
+
+SEED = "0110696e7374616e636500011072656772657373696f6e5f696e7374616e6365300001"
+
+
+def test_decode_key_tree_unicode_matches_spec() -> None:
+    expected = (
+        "┌───────────────────────── 0. key space: 1\n"
+        "│ ┌─────────────────────── 1. instance\n"
+        "│ │                     ┌─ 2. regression_instance0\n"
+        "│ │                     │ \n"
+        "▼ ▼                     ▼ \n" + SEED + "\n"
+    )
+    assert render_key_tree(SEED).decode() == expected
+
+
+def test_decode_key_tree_ascii_matches_spec() -> None:
+    expected = (
+        "/------------------------- 0. key space: 1\n"
+        "| /----------------------- 1. instance\n"
+        "| |                     /- 2. regression_instance0\n"
+        "| |                     | \n"
+        "v v                     v \n" + SEED + "\n"
+    )
+    assert render_key_tree(SEED, unicode=False).decode() == expected
+
+
+def test_decode_key_edge_cases() -> None:
+    assert render_key_tree("01").decode() == "┌─ 0. key space: 1\n│ \n▼ \n01\n"
+    assert render_key_tree("zz").decode().startswith("┌─ 0. key space: 0\n")
+    assert b"4. 1\n" in render_key_tree(keys.txn_info_key("i", 1, -7).hex())
+    assert b"5. -7\n" in render_key_tree(keys.txn_info_key("i", 1, -7).hex())
+    for bad in ("0110", "1", "", "01zz10"):
+        with pytest.raises(keys.KeyDecodeError):
+            render_key_tree(bad)
