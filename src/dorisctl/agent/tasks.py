@@ -319,7 +319,18 @@ def start(args: dict[str, Any], log: TaskLog) -> str:
         if role == "FE" and helper:
             cmd += ["--helper", str(helper)]
         _run_script(cmd, role_dir, log)
-    if not _wait(lambda: pid_alive(pid_file) is not None and _healthy(role, conf), timeout):
+    dead_since: list[float] = []
+
+    def up() -> bool:
+        if pid_alive(pid_file) is None:
+            dead_since.append(time.monotonic())
+            if dead_since[-1] - dead_since[0] > 3:
+                raise TaskError(f"{role} exited right after start; see {role_dir / 'log'}")
+            return False
+        dead_since.clear()
+        return _healthy(role, conf)
+
+    if not _wait(up, timeout):
         alive = pid_alive(pid_file) is not None
         state = "running but its health endpoint does not answer" if alive else "not running"
         raise TaskError(f"{role} did not become healthy within {timeout:.0f}s ({state})")

@@ -29,6 +29,7 @@ def add_manager_parser(subparsers: Any) -> None:
 
 def run_manager(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
     try:
         asyncio.run(
             serve_manager(

@@ -98,14 +98,14 @@ def join(
             deadline = time.monotonic() + wait_alive
             while True:
                 row = _listed(cur, kind, host, port)
+                if row is not None and wait_alive <= 0:
+                    return f"{kind.lower()} {host}:{port} {outcome}, verified listed"
                 if row is not None and _alive(row):
                     return f"{kind.lower()} {host}:{port} {outcome}, verified alive"
                 if time.monotonic() >= deadline:
                     if row is None:
                         raise DorisError(f"{kind.lower()} {host}:{port} not listed by the FE after {sql}")
-                    raise DorisError(
-                        f"{kind.lower()} {host}:{port} is listed but not alive after {wait_alive:.0f}s"
-                    )
+                    raise DorisError(f"{kind.lower()} {host}:{port} is listed but not alive after {wait_alive:.0f}s")
                 time.sleep(0.5)
     except pymysql.MySQLError as e:
         raise DorisError(f"FE {fe_host}:{query_port}: {e}") from None

@@ -227,9 +227,7 @@ class Engine:
             raise bad("installDir must be an absolute path without '..'")
         agent_port = _req_int(body, "agentPort", self.settings.agent_port)
         with self.store.tx() as s:
-            busy = s.scalars(
-                select(Process).where(Process.cluster_id == cluster_id, Process.finish == "NO")
-            ).first()
+            busy = s.scalars(select(Process).where(Process.cluster_id == cluster_id, Process.finish == "NO")).first()
             if busy is not None:
                 raise ApiError(409, f"cluster {cluster_id} already has an unfinished process {busy.id}")
             p = Process(
@@ -248,9 +246,7 @@ class Engine:
             for h in hosts:
                 s.add(Task(process_id=p.id, host=h, process_type="INSTALL_AGENT", task_type="INSTALL_AGENT"))
             pid = p.id
-        self.audit(
-            actor, "installAgent", f"process:{pid}", "accepted", cluster=cluster_id, hosts=hosts, user=user
-        )
+        self.audit(actor, "installAgent", f"process:{pid}", "accepted", cluster=cluster_id, hosts=hosts, user=user)
         self._run_submitted_server_tasks(pid)
         return pid
 
@@ -286,14 +282,10 @@ class Engine:
                     )
                 ).first()
                 if r is None:
-                    r = AgentRole(
-                        cluster_id=p.cluster_id, host=host, role=role, install_dir="", register="NO"
-                    )
+                    r = AgentRole(cluster_id=p.cluster_id, host=host, role=role, install_dir="", register="NO")
                     s.add(r)
                 r.fe_node_type = fe_type
-                r.install_dir = (
-                    f"{p.install_dir}/{ {'FE': 'fe', 'BE': 'be', 'BROKER': 'apache_hdfs_broker'}[role] }"
-                )
+                r.install_dir = f"{p.install_dir}/{ {'FE': 'fe', 'BE': 'be', 'BROKER': 'apache_hdfs_broker'}[role] }"
         self.audit(actor, "installService", f"process:{pid}", "accepted", installInfos=infos)
         self.notify()
 
@@ -335,9 +327,7 @@ class Engine:
                     ).first()
                     if r is not None:
                         r.conf_json = json.dumps(parsed)
-        self.audit(
-            actor, "deployConfig", f"process:{pid}", "accepted", hosts=[h for i in items for h in i[0]]
-        )
+        self.audit(actor, "deployConfig", f"process:{pid}", "accepted", hosts=[h for i in items for h in i[0]])
         self.notify()
 
     async def start_service(self, body: dict[str, Any], actor: str) -> None:
@@ -386,9 +376,7 @@ class Engine:
             p = self._gate(s, pid, "BUILD_CLUSTER")
             if not p.master_fe:
                 raise ApiError(409, f"process {pid} started no master FE")
-            started = {
-                (t.host, t.role) for t in self._step_tasks(s, pid, "START_SERVICE", include_skipped=False)
-            }
+            started = {(t.host, t.role) for t in self._step_tasks(s, pid, "START_SERVICE", include_skipped=False)}
             if not broker_hosts:
                 broker_hosts = sorted(h for h, r in started if r == "BROKER")
             for hosts, role in ((fe_hosts, "FE"), (be_hosts, "BE"), (broker_hosts, "BROKER")):
@@ -401,9 +389,7 @@ class Engine:
             for hosts, role in ((fe_hosts, "FE"), (be_hosts, "BE"), (broker_hosts, "BROKER")):
                 for h in hosts:
                     self._replace_task(s, p, h, f"JOIN_{role}", role, {"role": role})
-        self.audit(
-            actor, "buildCluster", f"process:{pid}", "accepted", fe=fe_hosts, be=be_hosts, broker=broker_hosts
-        )
+        self.audit(actor, "buildCluster", f"process:{pid}", "accepted", fe=fe_hosts, be=be_hosts, broker=broker_hosts)
         self._run_submitted_server_tasks(pid)
 
     # -- operator API: process control --------------------------------------------------------------
@@ -461,9 +447,7 @@ class Engine:
     def current_tasks(self, pid: int) -> list[dict[str, Any]]:
         with self.store.tx() as s:
             p = self._process(s, pid)
-            return [
-                self.task_view(t) for t in self._step_tasks(s, pid, p.process_type, include_skipped=False)
-            ]
+            return [self.task_view(t) for t in self._step_tasks(s, pid, p.process_type, include_skipped=False)]
 
     def progress(self, pid: int) -> list[dict[str, Any]]:
         with self.store.tx() as s:
@@ -487,9 +471,7 @@ class Engine:
             if p.finish == "YES":
                 raise ApiError(409, f"process {p.id} is finished")
             if t.process_type != p.process_type:
-                raise ApiError(
-                    409, f"task {tid} belongs to step {t.process_type}, the process is at {p.process_type}"
-                )
+                raise ApiError(409, f"task {tid} belongs to step {t.process_type}, the process is at {p.process_type}")
             if t.status != "FAILURE" or t.finish == "YES":
                 raise ApiError(409, f"task {tid} is {t.status}; only a failed task can be retried")
             t.status, t.result, t.end_time, t.start_time, t.dispatched_time = (
@@ -520,9 +502,7 @@ class Engine:
             if p.finish == "YES":
                 raise ApiError(409, f"process {pid} is finished")
             if p.process_type != "START_SERVICE":
-                raise ApiError(
-                    409, f"back is only possible from START_SERVICE (process is at {p.process_type})"
-                )
+                raise ApiError(409, f"back is only possible from START_SERVICE (process is at {p.process_type})")
             tasks = self._step_tasks(s, pid, "START_SERVICE")
             if any(t.status == "RUNNING" for t in tasks):
                 raise ApiError(409, "start tasks are still running; wait for them to finish")
@@ -726,9 +706,7 @@ class Engine:
         if join_args is not None:
             master_host, qport, kind, port, helper = join_args
             try:
-                outcome = await asyncio.to_thread(
-                    doris.join, master_host, qport, kind, host, port, wait_alive=0
-                )
+                outcome = await asyncio.to_thread(doris.join, master_host, qport, kind, host, port, wait_alive=0)
                 self.audit(
                     "manager",
                     "ALTER SYSTEM",
@@ -738,9 +716,7 @@ class Engine:
                 )
             except doris.DorisError as e:
                 self.audit("manager", "ALTER SYSTEM", f"fe:{master_host}", f"failed: {e}")
-                self._finish(
-                    tid, "FAILURE", f"adding FE {host} to the master before its first start failed: {e}"
-                )
+                self._finish(tid, "FAILURE", f"adding FE {host} to the master before its first start failed: {e}")
                 return None
             args["helper"] = helper
         self.audit("manager", "dispatch", f"task:{tid}", "sent to agent", host=host, type=ttype, process=pid)
@@ -748,9 +724,7 @@ class Engine:
 
     def _role_row(self, s: Session, cluster_id: str, host: str, role: str) -> AgentRole | None:
         return s.scalars(
-            select(AgentRole).where(
-                AgentRole.cluster_id == cluster_id, AgentRole.host == host, AgentRole.role == role
-            )
+            select(AgentRole).where(AgentRole.cluster_id == cluster_id, AgentRole.host == host, AgentRole.role == role)
         ).first()
 
     def _ports(self, s: Session, cluster_id: str, host: str, role: str) -> dict[str, int]:
@@ -793,9 +767,7 @@ class Engine:
             if log_path is not None:
                 t.log_path = log_path
             host, ttype, pid = t.host, t.task_type, t.process_id
-        self.audit(
-            "manager", "task", f"task:{tid}", f"{status}: {result[:300]}", host=host, type=ttype, process=pid
-        )
+        self.audit("manager", "task", f"task:{tid}", f"{status}: {result[:300]}", host=host, type=ttype, process=pid)
         self.notify()
 
     def agent_result(self, token: str, body: dict[str, Any]) -> bool:
@@ -873,9 +845,7 @@ class Engine:
     async def _joins(self, tids: list[int]) -> None:
         order = {"JOIN_FE": 0, "JOIN_BE": 1, "JOIN_BROKER": 2}
         with self.store.tx() as s:
-            items = sorted(
-                (order[t.task_type], t.id) for t in (s.get(Task, i) for i in tids) if t is not None
-            )
+            items = sorted((order[t.task_type], t.id) for t in (s.get(Task, i) for i in tids) if t is not None)
         for _o, tid in items:
             await self._guard(tid, self._join_task(tid))
 
@@ -912,9 +882,7 @@ class Engine:
                 p = s.get(Process, t.process_id)
                 assert p is not None
                 t.status, t.start_time, t.attempts, t.result = "RUNNING", utcnow(), t.attempts + 1, None
-                kh = s.scalars(
-                    select(KnownHost).where(KnownHost.host == t.host, KnownHost.port == p.ssh_port)
-                ).first()
+                kh = s.scalars(select(KnownHost).where(KnownHost.host == t.host, KnownHost.port == p.ssh_port)).first()
                 target = ssh.Target(
                     host=t.host,
                     port=p.ssh_port,
@@ -952,9 +920,7 @@ class Engine:
                 }
 
             async def hook(host: str, cmd: str, status: int) -> None:
-                self.audit(
-                    "manager", "ssh", f"{target.user}@{host}:{target.port}", f"exit {status}", command=cmd
-                )
+                self.audit("manager", "ssh", f"{target.user}@{host}:{target.port}", f"exit {status}", command=cmd)
 
             try:
                 host_key = await ssh.install_agent(target, make_config, self.zipapp, hook)
@@ -965,9 +931,7 @@ class Engine:
                 with self.store.tx() as s:
                     if (
                         s.scalars(
-                            select(KnownHost).where(
-                                KnownHost.host == target.host, KnownHost.port == target.port
-                            )
+                            select(KnownHost).where(KnownHost.host == target.host, KnownHost.port == target.port)
                         ).first()
                         is None
                     ):
@@ -1018,9 +982,7 @@ class Engine:
             await asyncio.sleep(interval)
             limit = utcnow() - HEARTBEAT_STOP_AFTER
             with self.store.tx() as s:
-                for a in s.scalars(
-                    select(Agent).where(Agent.status == "RUNNING", Agent.last_reported_time < limit)
-                ):
+                for a in s.scalars(select(Agent).where(Agent.status == "RUNNING", Agent.last_reported_time < limit)):
                     a.status = "STOP"
                     log.warning("agent %s silent for over 60s: STOP", a.host)
 

@@ -41,9 +41,7 @@ def build_agent_zipapp(out_dir: Path) -> Path:
         pkg.mkdir()
         for f in src.glob("*.py"):
             shutil.copy2(f, pkg / f.name)
-        (Path(tmp) / "__main__.py").write_text(
-            "import sys\nfrom dorisctl_agent.main import main\nsys.exit(main())\n"
-        )
+        (Path(tmp) / "__main__.py").write_text("import sys\nfrom dorisctl_agent.main import main\nsys.exit(main())\n")
         zipapp.create_archive(tmp, out, interpreter="/usr/bin/env python3")
     return out
 
@@ -165,8 +163,8 @@ async def install_agent(
         except (asyncssh.Error, OSError) as e:
             raise InstallError("copy", f"copying the agent to {t.host} failed: {e}") from None
         start = (
-            f"cd {q} && nohup setsid python3 {AGENT_FILE} --config agent.json "
-            "</dev/null >>log/agent.out 2>&1 & echo started"
+            f"cd {q} || exit 1; setsid -f python3 {AGENT_FILE} --config agent.json "
+            "</dev/null >>log/agent.out 2>&1; echo started"
         )
         res = await _run(conn, t, start, hook)
         if res.exit_status != 0:
