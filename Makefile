@@ -7,10 +7,10 @@ BIN := $(VENV)/bin
 DATA ?= ./data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 # Debian packages the suite needs (each component appends its own).
-SYSTEM_PACKAGES := openssh-server
+SYSTEM_PACKAGES := etcd-server etcd-client openssh-server
 PROTO_SRC := $(wildcard proto/dorisctl/metaservice/proto/*.proto)
 
-.PHONY: run test venv system-deps lint typecheck proto proto-check pytest bench lock clean
+.PHONY: run test venv system-deps lint typecheck proto proto-check pytest bench bench-kv lock clean
 
 venv: $(STAMP)
 
@@ -53,6 +53,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/meta_http.py
+
+# TxnKv commit/read rates: SQLite vs a 3-member etcd cluster (needs etcd-server installed).
+bench-kv: $(STAMP) system-deps
+	$(BIN)/python bench/kv_store.py
 
 # Re-pin every Python dependency to what is installed now (after changing pyproject.toml).
 lock:

@@ -6,6 +6,8 @@ import pytest
 
 from tests.fixtures.kv import KV_BACKENDS
 
+pytest_plugins = ["tests.fixtures.etcd"]
+
 
 @pytest.fixture(params=sorted(KV_BACKENDS))
 def kv_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:

@@ -7,6 +7,7 @@ dorisctl meta-service   one meta-service process
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from dorisctl.logs import log_event, setup_logging
 from dorisctl.metaservice.server import MetaServiceConfig, MetaServiceRuntime, prepare
+from dorisctl.metaservice.service import Settings
 from dorisctl.secrets import SecretError
 from dorisctl.serving import run, run_servers
 
@@ -34,6 +36,13 @@ def _add_meta_service_args(p: argparse.ArgumentParser, *, prefix: str = "") -> N
         help="sqlite:///path (default: <data-dir>/meta-service.db) or etcd://h1:2379,h2:2379,h3:2379",
     )
     p.add_argument("--token", default="", help="API token (default: DORISCTL_META_TOKEN or <data-dir>/token)")
+    p.add_argument(
+        "--ms-config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a Doris meta-service config knob, e.g. enable_check_fe_drop_in_safe_time=false (repeatable)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,8 +57,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_settings(pairs: list[str]) -> Settings:
+    """Settings from KEY=VALUE pairs; unknown keys and bad values are errors."""
+    settings = Settings()
+    known = {f.name for f in dataclasses.fields(Settings)}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in known:
+            raise ValueError(f"--ms-config {pair!r}: want KEY=VALUE with KEY one of {', '.join(sorted(known))}")
+        current = getattr(settings, key)
+        if isinstance(current, bool):
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(f"--ms-config {key} takes true or false, got {value!r}")
+            setattr(settings, key, value.lower() in ("true", "1"))
+        elif isinstance(current, int):
+            setattr(settings, key, int(value))
+        else:
+            setattr(settings, key, value)
+    return settings
+
+
 def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
-    return MetaServiceConfig(host=args.host, port=args.port, data_dir=args.data_dir, store=args.store, token=args.token)
+    return MetaServiceConfig(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        store=args.store,
+        token=args.token,
+        settings=parse_settings(args.ms_config),
+    )
 
 
 async def _serve_meta_service(args: argparse.Namespace) -> int:

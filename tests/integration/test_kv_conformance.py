@@ -67,7 +67,12 @@ async def test_read_your_writes(kv: TxnKv) -> None:
     assert await txn.get(b"k1") == b"new"
     assert await txn.get(b"k2") is None
     assert decode_counter(await txn.get(b"n")) == 5
-    assert await txn.get_range(b"k", b"l") == [(b"k1", b"new"), (b"k3", b"y"), (b"k5", b"five"), (b"k9", b"z")]
+    assert await txn.get_range(b"k", b"l") == [
+        (b"k1", b"new"),
+        (b"k3", b"y"),
+        (b"k5", b"five"),
+        (b"k9", b"z"),
+    ]
     txn.remove_range(b"k3", b"k6")
     assert await txn.get_range(b"k", b"l") == [(b"k1", b"new"), (b"k9", b"z")]
     txn.put(b"k4", b"back")

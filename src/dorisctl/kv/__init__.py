@@ -29,10 +29,7 @@ def open_store(url: str) -> TxnKv:
 
         return SqliteKv(url)
     if url.startswith("etcd:"):
-        try:
-            from dorisctl.kv import etcd  # type: ignore[attr-defined,unused-ignore]
-        except ImportError as e:  # pragma: no cover - until the etcd backend lands
-            raise ValueError("the etcd backend is not available in this build") from e
-        store: TxnKv = etcd.EtcdKv(url)
-        return store
+        from dorisctl.kv.etcd import EtcdKv
+
+        return EtcdKv(url)
     raise ValueError(f"unknown store URL {url!r}: use sqlite:///path or etcd://host:port,...")

@@ -51,8 +51,7 @@ def decode_counter(value: bytes | None) -> int:
     """The int64 of an atomic counter value; absent (or short) bytes count as zeros."""
     if not value:
         return 0
-    result: int = _I64.unpack(value[:8].ljust(8, b"\x00"))[0]
-    return result
+    return int(_I64.unpack(value[:8].ljust(8, b"\x00"))[0])
 
 
 def _wrap_add(current: bytes | None, delta: int) -> bytes:

