@@ -1,0 +1,220 @@
+"""HTTP layer of the manager: the operator REST API of the reference (envelope ``{msg, code, data}``),
+the agent RPC endpoints and the web UI. The only place that knows about HTTP, tokens in requests
+and status codes; everything else is in ``process.Engine``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from .process import ApiError, Engine
+from .secretbox import same
+
+log = logging.getLogger("dorisctl.manager.http")
+WEB = Path(__file__).with_name("web")
+MAX_BODY = 2 << 20
+Handler = Callable[[Request], Awaitable[Any]]
+
+
+def envelope(data: Any = None, code: int = 0, msg: str = "success", status: int = 200) -> JSONResponse:
+    return JSONResponse({"msg": msg, "code": code, "data": data}, status_code=status)
+
+
+def _bearer(request: Request) -> str:
+    h = request.headers.get("authorization", "")
+    if h.lower().startswith("bearer "):
+        return h[7:].strip()
+    return request.query_params.get("token", "")
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "request body too large")
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "request body must be a JSON object")
+    return body
+
+
+def _int_path(request: Request, key: str) -> int:
+    v = request.path_params[key]
+    if not str(v).isdigit():
+        raise ApiError(400, f"{key} must be an integer")
+    return int(v)
+
+
+def build_app(engine: Engine, operator_token: str) -> Starlette:
+    def operator(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def wrapped(request: Request) -> Response:
+            if not same(_bearer(request), operator_token):
+                return envelope(code=401, msg="unauthorized: a valid operator token is required", status=401)
+            try:
+                out = await fn(request)
+            except ApiError as e:
+                return envelope(code=e.code, msg=e.msg, status=e.code if e.code < 600 else 400)
+            except Exception:
+                log.exception("operator request %s %s failed", request.method, request.url.path)
+                return envelope(code=500, msg="server error", status=500)
+            if isinstance(out, Response):
+                return out
+            return envelope(out)
+
+        return wrapped
+
+    def agent_rpc(
+        fn: Callable[[str, dict[str, Any]], Awaitable[Any]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def wrapped(request: Request) -> Response:
+            token = _bearer(request)
+            if not token:
+                return envelope(code=401, msg="unauthorized", status=401)
+            try:
+                out = await fn(token, await _json(request))
+            except ApiError as e:
+                return envelope(code=e.code, msg=e.msg, status=e.code if e.code < 600 else 400)
+            except Exception:
+                log.exception("agent request %s failed", request.url.path)
+                return envelope(code=500, msg="server error", status=500)
+            if out is None or out is False:
+                return envelope(code=401, msg="unauthorized: unknown agent token", status=401)
+            return envelope(out if isinstance(out, dict) else None)
+
+        return wrapped
+
+    def actor(request: Request) -> str:
+        return f"operator@{request.client.host if request.client else '?'}"
+
+    # -- operator endpoints ------------------------------------------------------------------------
+    async def install_agent(r: Request) -> Any:
+        return await engine.install_agent(await _json(r), actor(r))
+
+    async def agent_list(r: Request) -> Any:
+        return engine.agent_list(r.query_params.get("clusterId"))
+
+    async def role_list(r: Request) -> Any:
+        return engine.role_list(r.query_params.get("clusterId"))
+
+    async def install_service(r: Request) -> Any:
+        await engine.install_service(await _json(r), actor(r))
+
+    async def deploy_config(r: Request) -> Any:
+        await engine.deploy_config(await _json(r), actor(r))
+
+    async def start_service(r: Request) -> Any:
+        await engine.start_service(await _json(r), actor(r))
+
+    async def build_cluster(r: Request) -> Any:
+        await engine.build_cluster(await _json(r), actor(r))
+
+    async def install_complete(r: Request) -> Any:
+        await engine.install_complete(_int_path(r, "pid"), actor(r))
+
+    async def current_process(r: Request) -> Any:
+        cluster = r.query_params.get("clusterId")
+        if cluster is None and r.method == "POST":
+            cluster = (await _json(r)).get("clusterId")
+        return engine.current_process(str(cluster) if cluster is not None else None)
+
+    async def current_tasks(r: Request) -> Any:
+        return engine.current_tasks(_int_path(r, "pid"))
+
+    async def progress(r: Request) -> Any:
+        return engine.progress(_int_path(r, "pid"))
+
+    async def task_info(r: Request) -> Any:
+        return engine.task_info(_int_path(r, "tid"))
+
+    async def task_log(r: Request) -> Any:
+        return engine.task_log(_int_path(r, "tid"))
+
+    async def retry(r: Request) -> Any:
+        await engine.retry(_int_path(r, "tid"), actor(r))
+
+    async def skip(r: Request) -> Any:
+        await engine.skip(_int_path(r, "tid"), actor(r))
+
+    async def hardware(r: Request) -> Any:
+        return engine.hardware(str(r.path_params["cid"]))
+
+    async def back(r: Request) -> Any:
+        await engine.back(_int_path(r, "pid"), actor(r))
+
+    async def cancel(r: Request) -> Any:
+        await engine.cancel(_int_path(r, "pid"), actor(r))
+
+    async def audit_list(r: Request) -> Any:
+        limit = min(int(r.query_params.get("limit", "200") or 200), 1000)
+        return engine.audit_list(limit)
+
+    async def ui(r: Request) -> Any:
+        return HTMLResponse((WEB / "index.html").read_text())
+
+    # -- agent rpc ---------------------------------------------------------------------------------
+    async def rpc_register(token: str, body: dict[str, Any]) -> Any:
+        aid = engine.agent_register(token, body)
+        return None if aid is None else {"agentId": aid}
+
+    async def rpc_poll(token: str, body: dict[str, Any]) -> Any:
+        return await engine.agent_poll(token, body)
+
+    async def rpc_result(token: str, body: dict[str, Any]) -> Any:
+        return engine.agent_result(token, body)
+
+    async def rpc_log(token: str, body: dict[str, Any]) -> Any:
+        return engine.agent_log(token, body)
+
+    async def health(_r: Request) -> Response:
+        return envelope({"status": "OK"})
+
+    g, p = ["GET"], ["POST"]
+    gp = ["GET", "POST"]
+    routes = [
+        Route("/api/server/installAgent", operator(install_agent), methods=p),
+        Route("/api/server/agentList", operator(agent_list), methods=gp),
+        Route("/api/server/roleList", operator(role_list), methods=gp),
+        Route("/api/agent/installService", operator(install_service), methods=p),
+        Route("/api/agent/deployConfig", operator(deploy_config), methods=p),
+        Route("/api/agent/startService", operator(start_service), methods=p),
+        Route("/api/agent/buildCluster", operator(build_cluster), methods=p),
+        Route("/api/agent/hardware/{cid}", operator(hardware), methods=gp),
+        Route("/api/process/installComplete/{pid}", operator(install_complete), methods=p),
+        Route("/api/process/currentProcess", operator(current_process), methods=gp),
+        Route("/api/process/{pid}/currentTasks", operator(current_tasks), methods=gp),
+        Route("/api/process/{pid}/progress", operator(progress), methods=g),
+        Route("/api/process/task/info/{tid}", operator(task_info), methods=g),
+        Route("/api/process/task/log/{tid}", operator(task_log), methods=g),
+        Route("/api/process/task/retry/{tid}", operator(retry), methods=p),
+        Route("/api/process/task/skip/{tid}", operator(skip), methods=p),
+        Route("/api/process/back/{pid}", operator(back), methods=p),
+        Route("/api/process/cancel/{pid}", operator(cancel), methods=p),
+        Route("/api/audit", operator(audit_list), methods=g),
+        Route("/", operator(ui), methods=g),
+        Route("/ui", operator(ui), methods=g),
+        Route("/api/agent-rpc/register", agent_rpc(rpc_register), methods=p),
+        Route("/api/agent-rpc/poll", agent_rpc(rpc_poll), methods=p),
+        Route("/api/agent-rpc/result", agent_rpc(rpc_result), methods=p),
+        Route("/api/agent-rpc/log", agent_rpc(rpc_log), methods=p),
+        Route("/healthz", health, methods=g),
+    ]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return envelope(code=404, msg=f"no such endpoint: {request.method} {request.url.path}", status=404)
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return envelope(code=405, msg=f"method {request.method} not allowed here", status=405)
+
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})

@@ -1,0 +1,53 @@
+"""Command-line glue for ``dorisctl manager``: ``add_manager_parser`` and ``run_manager`` are wired
+into the top-level CLI; ``python -m dorisctl.manager`` uses them directly."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from typing import Any
+
+from .server import serve_manager
+
+
+def _add_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--port", type=int, default=9601, help="port to listen on (default 9601)")
+    p.add_argument("--data-dir", default="./data", help="state directory (db, keys, token)")
+    p.add_argument("--db", default=None, help="SQLAlchemy URL (default sqlite in the data dir)")
+    p.add_argument("--token", default=None, help="operator token (default: <data-dir>/manager-token)")
+    p.add_argument("--advertise-url", default=None, help="URL agents use to reach this manager")
+    p.add_argument("--ssh-parallel", type=int, default=16, help="hosts bootstrapped at once (default 16)")
+
+
+def add_manager_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("manager", help="run the cluster manager (REST API, web UI, agents)")
+    _add_args(p)
+    p.set_defaults(func=run_manager)
+
+
+def run_manager(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
+    try:
+        asyncio.run(
+            serve_manager(
+                host=args.host,
+                port=args.port,
+                data_dir=args.data_dir,
+                db_url=args.db,
+                token=args.token,
+                advertise_url=args.advertise_url,
+                ssh_parallel=args.ssh_parallel,
+            )
+        )
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="dorisctl manager")
+    _add_args(p)
+    return run_manager(p.parse_args(argv))

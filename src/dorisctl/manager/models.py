@@ -1,0 +1,115 @@
+"""SQLAlchemy 2 models of the manager's state: agents, roles, processes, tasks, known hosts, audit.
+
+The schema itself is created and evolved by the Alembic migrations in ``migrations/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Agent(Base):
+    __tablename__ = "agent"
+    __table_args__ = (UniqueConstraint("host", name="uq_agent_host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(String(64), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    install_dir: Mapped[str] = mapped_column(String(1024))
+    status: Mapped[str] = mapped_column(String(16), default="INIT")
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    register_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    last_reported_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    hardware_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+class AgentRole(Base):
+    __tablename__ = "agent_role"
+    __table_args__ = (UniqueConstraint("cluster_id", "host", "role", name="uq_agent_role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(String(64), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    fe_node_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    install_dir: Mapped[str] = mapped_column(String(1024))
+    register: Mapped[str] = mapped_column(String(4), default="NO")
+    conf_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Process(Base):
+    __tablename__ = "process"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(String(64), index=True)
+    user: Mapped[str] = mapped_column(String(64), default="operator")
+    process_type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="RUNNING")
+    finish: Mapped[str] = mapped_column(String(4), default="NO")
+    package_url: Mapped[str] = mapped_column(String(2048))
+    install_dir: Mapped[str] = mapped_column(String(1024))
+    ssh_user: Mapped[str] = mapped_column(String(64))
+    ssh_port: Mapped[int] = mapped_column(Integer)
+    ssh_key_sealed: Mapped[str] = mapped_column(Text)
+    agent_port: Mapped[int] = mapped_column(Integer)
+    master_fe: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    create_time: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    update_time: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Task(Base):
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id"), index=True)
+    host: Mapped[str] = mapped_column(String(255))
+    process_type: Mapped[str] = mapped_column(String(32))
+    task_type: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="SUBMITTED")
+    finish: Mapped[str] = mapped_column(String(4), default="NO")
+    skip: Mapped[str] = mapped_column(String(4), default="NO")
+    task_json: Mapped[str] = mapped_column(Text, default="{}")
+    executor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log: Mapped[str | None] = mapped_column(Text, nullable=True)
+    log_path: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    dispatched_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    start_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    end_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class KnownHost(Base):
+    __tablename__ = "known_host"
+    __table_args__ = (UniqueConstraint("host", "port", name="uq_known_host"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    public_key: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    time: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(512))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(512))
