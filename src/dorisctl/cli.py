@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     ms = sub.add_parser("meta-service", help="run a meta-service process")
     _add_common(ms)
     _add_meta_service_args(ms)
+    from dorisctl.manager.cli import add_manager_parser
+
+    add_manager_parser(sub)
     return parser
 
 
@@ -104,8 +107,10 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(args.log_level)
+    setup_logging(getattr(args, "log_level", "info"))
     try:
+        if args.command == "manager":
+            return int(args.func(args))
         if args.command in ("up", "meta-service"):
             return run(_serve_meta_service(args))
     except (SecretError, ValueError, OSError) as e:
