@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from dorisctl.metaservice import keys, resource
 from dorisctl.metaservice.http import build_app
 from dorisctl.metaservice.instances import load_instance
 from dorisctl.metaservice.proto import cloud_pb2
-from dorisctl.metaservice.recycler import Recycler, RecyclerConfig, instance_delete_ranges
+from dorisctl.metaservice.recycler import LeaseLost, Recycler, RecyclerConfig, instance_delete_ranges
 from dorisctl.metaservice.recycler_http import build_recycler_app, recycler_routes
 from dorisctl.metaservice.service import Service
 from dorisctl.secrets import load_keyring
@@ -135,8 +136,12 @@ async def test_drop_instance_deletes_exactly_its_objects_and_keys(svc: Service, 
     await create_instance(svc, "inst1", s3.endpoint, "p")
     await create_instance(svc, "inst10", s3.endpoint, "p2")  # "inst1" is a prefix of it
     await put_kv(svc.kv, instance_records("inst1") | instance_records("inst10"))
-    kept = {keys.job_check_key("inst1"): b"c", keys.node_index_key("stray", "inst1"): b"inst1"}
-    await put_kv(svc.kv, kept)
+    extra = {
+        keys.job_check_key("inst1"): b"c",
+        keys.node_index_key("stray", "inst1"): b"inst1",
+        keys.node_index_key("stray", "inst10"): b"inst10",
+    }
+    await put_kv(svc.kv, extra)
     await add_and_drop_cluster_then_drop(svc, "inst1")
 
     rec = Recycler(svc, fast_cfg(), ip_port="127.0.0.1:1")
@@ -153,6 +158,8 @@ async def test_drop_instance_deletes_exactly_its_objects_and_keys(svc: Service, 
         assert await count_range(svc.kv, begin, end) == 0
     assert await get_kv(svc.kv, keys.instance_key("inst1")) is None
     assert await get_kv(svc.kv, keys.job_check_key("inst1")) == b"c"
+    assert await get_kv(svc.kv, keys.node_index_key("stray", "inst1")) is None
+    assert await get_kv(svc.kv, keys.node_index_key("stray", "inst10")) == b"inst10"
     job = cloud_pb2.JobRecyclePB.FromString(await get_kv(svc.kv, keys.job_recycle_key("inst1")) or b"")
     assert job.status == cloud_pb2.JobRecyclePB.IDLE and job.last_success_time_ms > 0
     # the other instance is untouched
@@ -233,22 +240,29 @@ async def test_lease_expires_and_scheduled_rounds_respect_the_interval(svc: Serv
     assert (await b.recycle_instance("x", force=False)).outcome == "skipped"
 
 
-async def test_lease_is_renewed_while_a_job_runs(svc: Service, s3: WeedMini) -> None:  # noqa: F811
-    put_objects(s3.client(), [f"renew/data/1/r{i}_0.dat" for i in range(200)])
-    await create_instance(svc, "renew", s3.endpoint, "renew")
-    await add_and_drop_cluster_then_drop(svc, "renew")
-    a = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=150, s3_delete_concurrency=1), ip_port="a:1")
-    seen: list[int] = []
-    job = asyncio.create_task(a.recycle_instance("renew"))
-    while not job.done():
-        raw = await get_kv(svc.kv, keys.job_recycle_key("renew"))
-        if raw:
-            pb = cloud_pb2.JobRecyclePB.FromString(raw)
-            if pb.status == cloud_pb2.JobRecyclePB.BUSY:
-                seen.append(pb.expiration_time_ms)
-        await asyncio.sleep(0.02)
-    assert (await job).outcome == "done"
-    assert len(set(seen)) >= 1
+async def test_lease_is_renewed_and_a_lost_lease_stops_the_holder(svc: Service) -> None:
+    await put_kv(svc.kv, {keys.instance_key("x"): cloud_pb2.InstanceInfoPB(instance_id="x").SerializeToString()})
+    a = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=300), ip_port="a:1")
+    b = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=300), ip_port="b:1")
+    assert await a.acquire_lease("x")
+    renewer = asyncio.create_task(a._renew_loop("x", None))
+    try:
+        await asyncio.sleep(0.5)  # past the first expiry: renewed every 100 ms
+        assert (await b.recycle_instance("x")).outcome == "busy"
+    finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
+    await asyncio.sleep(0.35)  # a stops renewing: the lease expires and b takes it
+    assert await b.acquire_lease("x")
+    with pytest.raises(LeaseLost):
+        await a._renew_lease("x")
+    txn = await svc.kv.begin()
+    try:
+        with pytest.raises(LeaseLost):
+            await a.check_lease(txn, "x")
+    finally:
+        await txn.discard()
 
 
 # -- routine GC of NORMAL instances ----------------------------------------------------------------------

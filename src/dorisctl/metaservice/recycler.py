@@ -38,7 +38,7 @@ from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.instances import load_instance, node_counts, open_sk
-from dorisctl.metaservice.objstore import ClientOptions, Location, ObjStore, ObjStoreError
+from dorisctl.metaservice.objstore import ClientOptions, DeleteStats, Location, ObjStore, ObjStoreError
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.metaservice.service import Service
 
@@ -52,6 +52,9 @@ INT64_MAX = (1 << 63) - 1
 VERSIONSTAMP_LEN = 10
 KV_DELETE_FAMILIES = ("txn", "version", "meta", "recycle", "copy")
 GC_BATCH = 500  # records handled per KV transaction in routine GC
+PROGRESS_LOG_SECONDS = 5.0
+_NODE_INDEX_PREFIX = keys.make_key(keys.SYSTEM_SPACE, "system", "dorisctl", "node")
+NODE_INDEX_RANGE = (_NODE_INDEX_PREFIX, _NODE_INDEX_PREFIX + b"\xff")
 
 
 @dataclass
@@ -102,6 +105,7 @@ class JobResult:
     labels_expired: int = 0
     rowsets_recycled: int = 0
     s3_seconds: float = 0.0
+    lease_renewals: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -395,6 +399,9 @@ class Recycler:
             await asyncio.sleep(period)
             try:
                 await self._renew_lease(iid)
+                job = self._running.get(iid)
+                if job is not None:
+                    job.lease_renewals += 1
             except LeaseLost:
                 log_event(log, "recycle_lease_lost", logging.WARNING, instance_id=iid)
                 if job_task is not None:
@@ -458,11 +465,24 @@ class Recycler:
             if not loc.prefix.strip("/"):
                 raise ObjStoreError(f"{loc!r}: refusing to delete a location without a prefix (whole bucket)")
             store = ObjStore(loc, opts)
+            last_log = [time.monotonic()]
+            base = res.objects_deleted
+
+            def progress(
+                stats: DeleteStats, loc: Location = loc, last_log: list[float] = last_log, base: int = base
+            ) -> None:
+                res.objects_deleted = base + stats.objects  # live figure for the status route
+                if time.monotonic() - last_log[0] >= PROGRESS_LOG_SECONDS:
+                    last_log[0] = time.monotonic()
+                    log_event(
+                        log, "recycle_delete_progress", instance_id=iid, location=loc.label, objects=stats.objects
+                    )
+
             try:
-                stats = await asyncio.to_thread(store.delete_prefix)
+                stats = await asyncio.to_thread(store.delete_prefix, "", progress)
             finally:
                 store.close()
-            res.objects_deleted += stats.objects
+            res.objects_deleted = base + stats.objects
             res.bytes_deleted += stats.bytes
             res.s3_seconds += round(stats.seconds, 3)
             log_event(
@@ -489,6 +509,11 @@ class Recycler:
                 txn.remove_range(begin, end)
             for cuid in node_counts(current):
                 txn.remove(keys.node_index_key(cuid, iid))
+            # stale node-index entries naming this instance (the index is small: one key per node)
+            begin, end = NODE_INDEX_RANGE
+            for k, v in await txn.get_range(begin, end):
+                if v == iid.encode():
+                    txn.remove(k)
 
         await run_txn(self.kv, delete_ranges)
         log_event(log, "recycle_kv_ranges_deleted", instance_id=iid, keys=res.keys_deleted)
