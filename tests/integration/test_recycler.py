@@ -205,6 +205,18 @@ async def test_s3_outage_leaves_everything_for_the_next_round(svc: Service, tmp_
         weed.cleanup()
 
 
+async def test_location_without_prefix_is_refused(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+    client = s3.client()
+    put_objects(client, ["nopfx/data/1/r_0.dat"])
+    await create_instance(svc, "noprefix", s3.endpoint, "")
+    await add_and_drop_cluster_then_drop(svc, "noprefix")
+    res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance("noprefix")
+    assert res.outcome == "failed" and "refusing" in res.error
+    assert list_keys(client, "nopfx/") == ["nopfx/data/1/r_0.dat"]
+    assert await get_kv(svc.kv, keys.instance_key("noprefix")) is not None
+    client.delete_object(Bucket=BUCKET, Key="nopfx/data/1/r_0.dat")
+
+
 # -- the lease ------------------------------------------------------------------------------------------
 
 
