@@ -398,6 +398,69 @@ async def test_gc_deletes_objects_of_expired_recycled_rowsets(svc: Service, s3: 
     client.delete_object(Bucket=BUCKET, Key=objs["r10"][0])
 
 
+def tablet_records(iid: str, table: int, index: int, partition: int, tablet: int) -> dict[bytes, bytes]:
+    v = b"v"
+    return {
+        keys.meta_tablet_key(iid, table, index, partition, tablet): v,
+        keys.meta_tablet_idx_key(iid, tablet): v,
+        keys.meta_rowset_key(iid, tablet, 2): v,
+        keys.make_key(keys.USER_SPACE, "meta", iid, "delete_bitmap", tablet, "r", 2, 0): v,
+        keys.stats_tablet_key(iid, table, index, partition, tablet): v,
+        keys.stats_tablet_detached_key(iid, table, index, partition, tablet, "num_rows"): v,
+        keys.job_tablet_key(iid, table, index, partition, tablet): v,
+    }
+
+
+async def test_gc_recycles_expired_dropped_indexes_and_partitions(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+    iid = "drp"
+    client = s3.client()
+    gone_objs = ["drp/data/1001/a_0.dat", "drp/data/1002/b_0.dat", "drp/data/2101/c_0.dat"]
+    kept_objs = ["drp/data/10010/d_0.dat", "drp/data/2001/e_0.dat", "drp/data/2201/f_0.dat"]
+    put_objects(client, gone_objs + kept_objs)
+    await create_instance(svc, iid, s3.endpoint, "drp")
+    now = svc.now_s()
+    old = now - 300000
+    dropped, prepared = cloud_pb2.DROPPED, cloud_pb2.PREPARED
+    gone = (
+        tablet_records(iid, 5, 7, 9, 1001)
+        | tablet_records(iid, 5, 7, 10, 1002)
+        | tablet_records(iid, 5, 8, 21, 2101)
+        | {keys.partition_version_key(iid, 3, 5, 21): b"v", keys.meta_schema_key(iid, 7, 0): b"s"}
+    )
+    kept = (
+        tablet_records(iid, 5, 8, 9, 10010)
+        | tablet_records(iid, 5, 8, 9, 2001)
+        | tablet_records(iid, 5, 8, 20, 2201)
+        | {keys.meta_schema_key(iid, 8, 0): b"s"}
+    )
+    idx = cloud_pb2.RecycleIndexPB(table_id=5, creation_time=now - 20000, state=dropped)
+    p20 = cloud_pb2.RecyclePartitionPB(table_id=5, index_id=[8], creation_time=now, state=dropped, db_id=3)
+    p21 = cloud_pb2.RecyclePartitionPB(table_id=5, index_id=[8], creation_time=old, state=prepared, db_id=3)
+    await put_kv(
+        svc.kv,
+        gone
+        | kept
+        | {
+            keys.recycle_index_key(iid, 7): idx.SerializeToString(),
+            keys.recycle_partition_key(iid, 20): p20.SerializeToString(),
+            keys.recycle_partition_key(iid, 21): p21.SerializeToString(),
+        },
+    )
+    res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance(iid)
+    assert res.outcome == "done", res.error
+    assert (res.indexes_recycled, res.partitions_recycled, res.tablets_recycled) == (1, 1, 3)
+    assert res.objects_deleted == 3
+    assert sorted(list_keys(client, "drp/")) == sorted(kept_objs)
+    for k in gone:
+        assert await get_kv(svc.kv, k) is None, keys.decode_key(k)
+    for k in kept:
+        assert await get_kv(svc.kv, k) is not None, keys.decode_key(k)
+    assert await get_kv(svc.kv, keys.recycle_index_key(iid, 7)) is None
+    assert await get_kv(svc.kv, keys.recycle_partition_key(iid, 21)) is None
+    assert await get_kv(svc.kv, keys.recycle_partition_key(iid, 20)) is not None
+    client.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in kept_objs]})
+
+
 # -- scheduling and HTTP ----------------------------------------------------------------------------------
 
 

@@ -70,6 +70,8 @@ class RecyclerConfig:
     label_keep_max_second: int = 259200
     retention_seconds: int = 259200
     compacted_rowset_retention_seconds: int = 1800
+    dropped_index_retention_seconds: int = 10800
+    dropped_partition_retention_seconds: int = 10800
     s3_client_http_scheme: str = "http"
     s3_delete_concurrency: int = 8
     s3_connect_timeout_seconds: float = 3.0
@@ -104,6 +106,9 @@ class JobResult:
     txns_aborted: int = 0
     labels_expired: int = 0
     rowsets_recycled: int = 0
+    indexes_recycled: int = 0
+    partitions_recycled: int = 0
+    tablets_recycled: int = 0
     s3_seconds: float = 0.0
     lease_renewals: int = 0
 
@@ -389,6 +394,9 @@ class Recycler:
                 txns_aborted=res.txns_aborted,
                 labels_expired=res.labels_expired,
                 rowsets=res.rowsets_recycled,
+                indexes=res.indexes_recycled,
+                partitions=res.partitions_recycled,
+                tablets=res.tablets_recycled,
                 error=res.error[:300],
             )
         return res
@@ -556,6 +564,8 @@ class Recycler:
         iid = inst.instance_id
         res.txns_aborted += await self._abort_timeout_txns(iid)
         res.labels_expired += await self._expire_labels(iid)
+        await self._recycle_dropped(inst, res, "index")
+        await self._recycle_dropped(inst, res, "partition")
         await self._recycle_rowsets(inst, res)
 
     async def _scan_batches(self, begin: bytes, end: bytes) -> list[list[tuple[bytes, bytes]]]:
@@ -742,3 +752,130 @@ class Recycler:
             res.keys_deleted += len(done_keys)
         if res.rowsets_recycled:
             log_event(log, "recycle_rowsets_done", instance_id=iid, rowsets=res.rowsets_recycled)
+
+    # -- NORMAL: dropped indexes and partitions --------------------------------------------------
+
+    def _dropped_expired(self, rec: Any, what: str, now_s: int) -> bool:
+        if rec.state not in (cloud_pb2.PREPARED, cloud_pb2.DROPPED, cloud_pb2.RECYCLING):
+            return False
+        base = rec.expiration if rec.expiration > 0 else rec.creation_time
+        retention = self.cfg.retention_seconds
+        if rec.state == cloud_pb2.DROPPED:
+            dropped = (
+                self.cfg.dropped_index_retention_seconds
+                if what == "index"
+                else self.cfg.dropped_partition_retention_seconds
+            )
+            retention = min(dropped, retention)
+        return bool(base + retention <= now_s)
+
+    async def _recycle_dropped(self, inst: cloud_pb2.InstanceInfoPB, res: JobResult, what: str) -> None:
+        """Expired `recycle index` / `recycle partition` records: every tablet's objects and keys, then the record."""
+        iid = inst.instance_id
+        begin, end = sub_range("recycle", iid, what)
+        locations: dict[str, Location] | None = None
+        for batch in await self._scan_batches(begin, end):
+            now_s = self.svc.now_s()
+            for k, v in batch:
+                rec: Any = cloud_pb2.RecycleIndexPB() if what == "index" else cloud_pb2.RecyclePartitionPB()
+                rec.ParseFromString(v)
+                if not self._dropped_expired(rec, what, now_s):
+                    continue
+                _, fields = keys.decode_key(k)
+                obj_id = int(fields[3])
+                await self._mark_recycling(k, rec)
+                if what == "index":
+                    ranges = [
+                        (
+                            keys.meta_tablet_key(iid, rec.table_id, obj_id, 0, 0),
+                            keys.meta_tablet_key(iid, rec.table_id, obj_id, INT64_MAX, 0),
+                        )
+                    ]
+                else:
+                    ranges = [
+                        (
+                            keys.meta_tablet_key(iid, rec.table_id, index_id, obj_id, 0),
+                            keys.meta_tablet_key(iid, rec.table_id, index_id, obj_id, INT64_MAX),
+                        )
+                        for index_id in rec.index_id
+                    ]
+                tablets: list[tuple[bytes, int, int, int, int]] = []
+                for tb, te in ranges:
+                    for tk, _ in await self._read_page(tb, te):
+                        _, tf = keys.decode_key(tk)
+                        tablets.append((tk, int(tf[3]), int(tf[4]), int(tf[5]), int(tf[6])))
+                if tablets and locations is None:
+                    locations = await self._locations(inst)
+                for tablet_key, table_id, index_id, partition_id, tablet_id in tablets:
+                    await self._recycle_tablet(
+                        iid, locations or {}, res, tablet_key, (table_id, index_id, partition_id, tablet_id)
+                    )
+
+                async def finish(txn: Txn, k: bytes = k, rec: Any = rec, obj_id: int = obj_id) -> None:
+                    txn.remove(k)
+                    if what == "index":
+                        schema = keys.make_key(keys.USER_SPACE, "meta", iid, "schema", obj_id)
+                        txn.remove_range(schema, schema + b"\xff")
+                    elif rec.db_id:
+                        txn.remove(keys.partition_version_key(iid, rec.db_id, rec.table_id, obj_id))
+
+                await run_txn(self.kv, finish)
+                res.keys_deleted += 1
+                if what == "index":
+                    res.indexes_recycled += 1
+                else:
+                    res.partitions_recycled += 1
+                log_event(log, f"recycle_{what}_done", instance_id=iid, id=obj_id, tablets=len(tablets))
+
+    async def _mark_recycling(self, key: bytes, rec: Any) -> None:
+        if rec.state == cloud_pb2.RECYCLING:
+            return
+        rec.state = cloud_pb2.RECYCLING
+
+        async def mark(txn: Txn) -> None:
+            if await txn.get(key) is not None:
+                txn.put(key, rec.SerializeToString())
+
+        await run_txn(self.kv, mark)
+
+    async def _recycle_tablet(
+        self,
+        iid: str,
+        locations: dict[str, Location],
+        res: JobResult,
+        tablet_key: bytes,
+        ids: tuple[int, int, int, int],
+    ) -> None:
+        """All objects under `<prefix>/data/<tablet_id>/` in every location, then the tablet's keys."""
+        table_id, index_id, partition_id, tablet_id = ids
+        opts = self.cfg.client_options()
+        for loc in locations.values():
+            store = ObjStore(loc, opts)
+            try:
+                stats = await asyncio.to_thread(store.delete_prefix, f"data/{tablet_id}/")
+            finally:
+                store.close()
+            res.objects_deleted += stats.objects
+            res.bytes_deleted += stats.bytes
+
+        def prefix_range(*fields: keys.Field) -> tuple[bytes, bytes]:
+            p = keys.make_key(keys.USER_SPACE, *fields)
+            return p, p + b"\xff"
+
+        ranges = [
+            prefix_range("meta", iid, "rowset", tablet_id),
+            prefix_range("meta", iid, "delete_bitmap", tablet_id),
+            prefix_range("recycle", iid, "rowset", tablet_id),
+            prefix_range("stats", iid, "tablet", table_id, index_id, partition_id, tablet_id),
+        ]
+        res.keys_deleted += await self._count_ranges(ranges) + 1
+
+        async def remove(txn: Txn) -> None:
+            for b, e in ranges:
+                txn.remove_range(b, e)
+            txn.remove(tablet_key)
+            txn.remove(keys.meta_tablet_idx_key(iid, tablet_id))
+            txn.remove(keys.job_tablet_key(iid, table_id, index_id, partition_id, tablet_id))
+
+        await run_txn(self.kv, remove)
+        res.tablets_recycled += 1
