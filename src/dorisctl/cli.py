@@ -2,6 +2,7 @@
 
 dorisctl up             the whole system on the embedded store (what `make run` starts)
 dorisctl meta-service   one meta-service process
+dorisctl recycler       the recycler alone (the meta-service runs one in-process unless --no-recycler)
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dorisctl.logs import log_event, setup_logging
+from dorisctl.metaservice.recycler import RecyclerConfig
+from dorisctl.metaservice.recycler_server import RecyclerServiceConfig, prepare_recycler
 from dorisctl.metaservice.server import MetaServiceConfig, MetaServiceRuntime, prepare
 from dorisctl.metaservice.service import Settings
 from dorisctl.secrets import SecretError
@@ -45,6 +48,31 @@ def _add_meta_service_args(p: argparse.ArgumentParser, *, prefix: str = "") -> N
     )
 
 
+def _add_recycler_args(p: argparse.ArgumentParser, *, in_process: bool) -> None:
+    d = RecyclerConfig()
+    if in_process:
+        p.add_argument("--no-recycler", action="store_true", help="do not run the recycler in this process")
+    p.add_argument("--recycle-interval-seconds", type=float, default=d.recycle_interval_seconds)
+    p.add_argument(
+        "--recycler-sleep-before-scheduling-seconds", type=float, default=d.recycler_sleep_before_scheduling_seconds
+    )
+    p.add_argument("--recycle-concurrency", type=int, default=d.recycle_concurrency)
+    p.add_argument("--recycle-whitelist", default="", help="comma-separated instance ids (only these)")
+    p.add_argument("--recycle-blacklist", default="", help="comma-separated instance ids (never these)")
+
+
+def _recycler_config(args: argparse.Namespace) -> RecyclerConfig | None:
+    if getattr(args, "no_recycler", False):
+        return None
+    return RecyclerConfig(
+        recycle_interval_seconds=args.recycle_interval_seconds,
+        recycler_sleep_before_scheduling_seconds=args.recycler_sleep_before_scheduling_seconds,
+        recycle_concurrency=args.recycle_concurrency,
+        recycle_whitelist=[i for i in args.recycle_whitelist.split(",") if i],
+        recycle_blacklist=[i for i in args.recycle_blacklist.split(",") if i],
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dorisctl", description=__doc__.splitlines()[0] if __doc__ else None)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     ms = sub.add_parser("meta-service", help="run a meta-service process")
     _add_common(ms)
     _add_meta_service_args(ms)
+    for p in (up, ms):
+        _add_recycler_args(p, in_process=True)
+    rc = sub.add_parser("recycler", help="run the recycler alone")
+    _add_common(rc)
+    _add_meta_service_args(rc)
+    rc.set_defaults(port=5100)
+    _add_recycler_args(rc, in_process=False)
     from dorisctl.manager.cli import add_manager_parser
 
     add_manager_parser(sub)
@@ -88,6 +123,7 @@ def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
         store=args.store,
         token=args.token,
         settings=parse_settings(args.ms_config),
+        recycler=_recycler_config(args),
     )
 
 
@@ -97,11 +133,31 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
 
         async def started() -> None:
             log_event(log, "meta_service_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
+            runtime.start_background()
 
         await run_servers([runtime.server], on_started=started)
     finally:
         await runtime.close()
         log_event(log, "meta_service_stopped")
+    return 0
+
+
+async def _serve_recycler(args: argparse.Namespace) -> int:
+    rcfg = _recycler_config(args)
+    assert rcfg is not None
+    cfg = RecyclerServiceConfig(
+        host=args.host, port=args.port, data_dir=args.data_dir, store=args.store, token=args.token, recycler=rcfg
+    )
+    runtime = prepare_recycler(cfg)
+    try:
+
+        async def started() -> None:
+            log_event(log, "recycler_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
+            runtime.recycler.start()
+
+        await run_servers([runtime.server], on_started=started)
+    finally:
+        await runtime.close()
     return 0
 
 
@@ -113,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args))
         if args.command in ("up", "meta-service"):
             return run(_serve_meta_service(args))
+        if args.command == "recycler":
+            return run(_serve_recycler(args))
     except (SecretError, ValueError, OSError) as e:
         print(f"dorisctl: error: {e}", file=sys.stderr)
         return 2

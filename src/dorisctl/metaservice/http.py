@@ -19,7 +19,7 @@ import logging
 import secrets
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,7 +28,7 @@ from google.protobuf.message import Message
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from dorisctl.kv import Conflict, KvError, MaybeCommitted, TooLarge, Txn, Unavailable, run_txn
 from dorisctl.logs import log_event
@@ -468,11 +468,13 @@ async def health(request: Request) -> Response:
     return PlainTextResponse("ok\n")
 
 
-def build_app(svc: Service, token: str) -> Starlette:
+def build_app(svc: Service, token: str, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """The meta-service app; `extra_routes` mounts other services (e.g. the in-process recycler)."""
     http = MetaServiceHttp(svc, token)
     all_methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
     routes = [
         Route("/health", health, methods=["GET", "HEAD"]),
         Route(PREFIX + "{route:path}", http.dispatch, methods=all_methods),
+        *extra_routes,
     ]
     return Starlette(routes=routes)

@@ -12,6 +12,8 @@ import uvicorn
 from dorisctl.kv import TxnKv, open_store
 from dorisctl.logs import log_event
 from dorisctl.metaservice.http import build_app
+from dorisctl.metaservice.recycler import Recycler, RecyclerConfig
+from dorisctl.metaservice.recycler_http import recycler_routes
 from dorisctl.metaservice.service import Service, Settings
 from dorisctl.secrets import load_keyring, load_or_create_token
 from dorisctl.serving import make_server
@@ -29,6 +31,7 @@ class MetaServiceConfig:
     store: str = ""
     token: str = ""
     settings: Settings = field(default_factory=Settings)
+    recycler: RecyclerConfig | None = field(default_factory=RecyclerConfig)  # None: --no-recycler
 
     def store_url(self) -> str:
         return self.store or f"sqlite:///{self.data_dir.resolve()}/meta-service.db"
@@ -40,8 +43,15 @@ class MetaServiceRuntime:
     kv: TxnKv
     service: Service
     token: str
+    recycler: Recycler | None = None
+
+    def start_background(self) -> None:
+        if self.recycler is not None:
+            self.recycler.start()
 
     async def close(self) -> None:
+        if self.recycler is not None:
+            await self.recycler.stop()
         await self.kv.close()
 
 
@@ -61,6 +71,16 @@ def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
     keyring = load_keyring(data_dir)
     kv = open_store(cfg.store_url())
     svc = Service(kv=kv, keyring=keyring, settings=cfg.settings)
-    server = make_server(build_app(svc, token), cfg.host, cfg.port)
-    log_event(log, "meta_service_configured", host=cfg.host, port=cfg.port, store=kv.url, data_dir=str(data_dir))
-    return MetaServiceRuntime(server=server, kv=kv, service=svc, token=token)
+    recycler = None if cfg.recycler is None else Recycler(svc, cfg.recycler, ip_port=f"{cfg.host}:{cfg.port}")
+    routes = [] if recycler is None else recycler_routes(recycler, token)
+    server = make_server(build_app(svc, token, routes), cfg.host, cfg.port)
+    log_event(
+        log,
+        "meta_service_configured",
+        host=cfg.host,
+        port=cfg.port,
+        store=kv.url,
+        data_dir=str(data_dir),
+        recycler=recycler is not None,
+    )
+    return MetaServiceRuntime(server=server, kv=kv, service=svc, token=token, recycler=recycler)
