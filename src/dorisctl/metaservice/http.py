@@ -36,6 +36,7 @@ from dorisctl.metaservice import job, keys, resource, tablet
 from dorisctl.metaservice import txn as txn_ops
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.keyview import render_key_tree
+from dorisctl.metaservice.pbjson import message_to_json_obj, pretty_json, pretty_message
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.metaservice.resource import Reply
 from dorisctl.metaservice.service import Service
@@ -184,46 +185,23 @@ _ENVELOPE_CODES: dict[int, tuple[int, str]] = {
 }
 
 
+_CODE_NAMES: dict[int, str] = {v.number: v.name for v in Code.DESCRIPTOR.values}
+
+
 def status_of(code: int) -> tuple[int, str]:
     """(HTTP status, envelope code) for a MetaServiceCode (spec 1.6)."""
     return _ENVELOPE_CODES.get(code, (500, "INTERNAL_ERROR"))
 
 
-def message_to_json_obj(msg: Message) -> dict[str, Any]:
-    return json_format.MessageToDict(msg, preserving_proto_field_name=True)
-
-
-_encode_str = json.encoder.encode_basestring  # C-accelerated
-
-
-def pretty_json(value: Any, indent: str = "") -> str:
-    """Doris's reply layout: 4-space indentation, `"key": value`, one element per line, raw UTF-8.
-
-    Same output as json.dumps(indent=4, ensure_ascii=False) at a third of the cost (that one
-    falls back to the pure-Python encoder whenever indent is set).
-    """
-    if isinstance(value, str):
-        return str(_encode_str(value))
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        inner = indent + "    "
-        items = [f"{inner}{_encode_str(k)}: {pretty_json(v, inner)}" for k, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
-    if isinstance(value, list):
-        if not value:
-            return "[]"
-        inner = indent + "    "
-        return "[\n" + ",\n".join(inner + pretty_json(v, inner) for v in value) + "\n" + indent + "]"
-    return json.dumps(value)
-
-
-def envelope(code: int, msg: str, result: dict[str, Any] | None = None) -> Response:
+def envelope(code: int, msg: str, result: dict[str, Any] | Message | None = None) -> Response:
+    """The JSON envelope `{code, msg[, result]}` in Doris's layout, with its HTTP status."""
     http_status, name = status_of(code)
-    doc: dict[str, Any] = {"code": name, "msg": msg}
-    if result is not None:
-        doc["result"] = result
-    body = pretty_json(doc) + "\n"
+    body = '{\n    "code": ' + pretty_json(name) + ',\n    "msg": ' + pretty_json(msg)
+    if isinstance(result, Message):
+        body += ',\n    "result": ' + pretty_message(result, "    ")
+    elif result is not None:
+        body += ',\n    "result": ' + pretty_json(result, "    ")
+    body += "\n}\n"
     return Response(body.encode(), status_code=http_status, media_type="text/plain")
 
 
@@ -397,7 +375,7 @@ class MetaServiceHttp:
             level,
             route=name or raw_route[:100],
             status=response.status_code,
-            code=Code.Name(code) if code in Code.values() else code,
+            code=_CODE_NAMES.get(code, code),
             ms=round((time.perf_counter() - started) * 1000, 2),
             msg=msg[:300],
         )
@@ -415,8 +393,7 @@ class MetaServiceHttp:
                 raise kv_error_to_ms(e) from None
             if route.reply is not None:
                 return route.reply(reply)
-            result = None if reply.result is None else message_to_json_obj(reply.result)
-            return envelope(Code.OK, reply.msg, result)
+            return envelope(Code.OK, reply.msg, reply.result)
         if name == "get_instance":
             return await self._get_instance(request)
         if name == "decode_key":
@@ -439,7 +416,7 @@ class MetaServiceHttp:
             err = kv_error_to_ms(e)
             return envelope(err.code, err.msg, {})
         assert reply.result is not None
-        return envelope(Code.OK, "", message_to_json_obj(reply.result))
+        return envelope(Code.OK, "", reply.result)
 
     @staticmethod
     def _decode_key(request: Request) -> Response:
