@@ -1,7 +1,8 @@
 """Meta-service HTTP benchmark (not a test): read mix, write mix and the /health ceiling in one run.
 
 Starts a real meta-service process (sqlite by default, or --store URL), seeds 50 instances, then a
-load generator in its own process drives 64 concurrent connections for a fixed time per phase:
+load generator in its own process (a minimal keep-alive HTTP/1.1 client with pre-encoded requests,
+so every phase costs the client the same) drives 64 connections for a fixed time per phase:
 
   ceiling  GET /health (the HTTP stack alone)
   read     get_cluster, get_obj_store_info, get_instance in rotation
@@ -52,48 +53,65 @@ def _body(route: str, i: int, k: int) -> dict[str, Any]:
     }
 
 
-async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[str, Any]:
-    import aiohttp
+def _request(method: str, path: str, body: dict[str, Any] | None) -> bytes:
+    data = b"" if body is None else json.dumps(body).encode()
+    head = f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Length: {len(data)}\r\n\r\n"
+    return head.encode() + data
 
+
+def _requests_for(phase: str, k: int) -> list[bytes]:
+    """The requests connection k sends in rotation, encoded once (the client must stay cheap)."""
+    if phase == "ceiling":
+        return [_request("GET", "/health", None)]
+    if phase == "read":
+        out = []
+        for n in range(INSTANCES * 3):
+            i = (k + n) % INSTANCES
+            route = ("get_cluster", "get_obj_store_info", "get_instance")[n % 3]
+            if route == "get_instance":
+                out.append(_request("GET", f"/MetaService/http/get_instance?token={TOKEN}&instance_id=bench-{i}", None))
+            else:
+                out.append(_request("POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k)))
+        return out
+    i = k % INSTANCES
+    return [
+        _request("POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k))
+        for route in ("add_node", "drop_node")
+    ]
+
+
+async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[str, Any]:
+    """A minimal keep-alive HTTP/1.1 client: every phase pays the same, small, client cost."""
+    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
-    conn = aiohttp.TCPConnector(limit=connections)
-    async with aiohttp.ClientSession(connector=conn) as session:
 
-        async def worker(k: int) -> None:
-            nonlocal errors
-            n = 0
+    async def worker(k: int) -> None:
+        nonlocal errors
+        requests = _requests_for(phase, k)
+        reader, writer = await asyncio.open_connection(host, int(port))
+        n = 0
+        try:
             while time.perf_counter() < deadline:
-                i = (k + n) % INSTANCES
-                if phase == "ceiling":
-                    method, path, body = "GET", "/health", None
-                elif phase == "read":
-                    route = ("get_cluster", "get_obj_store_info", "get_instance")[n % 3]
-                    if route == "get_instance":
-                        method, path, body = (
-                            "GET",
-                            f"/MetaService/http/get_instance?token={TOKEN}&instance_id=bench-{i}",
-                            None,
-                        )
-                    else:
-                        method, path, body = "POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k)
-                else:
-                    i = k % INSTANCES
-                    route = "add_node" if n % 2 == 0 else "drop_node"
-                    method, path, body = "POST", f"/MetaService/http/{route}?token={TOKEN}", _body(route, i, k)
-                data = None if body is None else json.dumps(body).encode()
                 t0 = time.perf_counter()
-                async with session.request(method, url + path, data=data) as r:
-                    await r.read()
-                    if r.status != 200:
-                        errors += 1
+                writer.write(requests[n % len(requests)])
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line[:15].lower() == b"content-length:":
+                        length = int(line[15:])
+                await reader.readexactly(length)
+                if head[9:12] != b"200":
+                    errors += 1
                 latencies.append(time.perf_counter() - t0)
                 n += 1
+        finally:
+            writer.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(k) for k in range(connections)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(connections)))
+    elapsed = time.perf_counter() - started
     latencies.sort()
     count = len(latencies)
     return {

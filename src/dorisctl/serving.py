@@ -71,8 +71,19 @@ async def run_servers(servers: list[uvicorn.Server], on_started: Callable[[], Aw
 
 
 def run(main: Awaitable[int]) -> int:
-    """Run a coroutine on uvloop."""
+    """Run a coroutine on uvloop.
+
+    Servers allocate many short-lived containers per request and hold few long-lived cycles, so
+    the young-generation collection threshold is raised (fewer, equally cheap collections) and
+    the objects alive at start-up are moved out of the collector's way (gc.freeze).
+    """
+    import gc
+
     import uvloop
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)  # type: ignore[arg-type]

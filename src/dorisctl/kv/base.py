@@ -369,6 +369,15 @@ class TxnKv(abc.ABC):
     async def begin(self) -> Txn:
         """Start a transaction."""
 
+    def committed_version(self) -> int | None:
+        """The store's latest committed version, if reading it costs no I/O wait, else None.
+
+        Embedded stores answer (SQLite: a counter row in the file, so other processes' commits
+        count too); remote ones (etcd) answer None. Any commit anywhere makes it grow, so equal
+        versions mean equal store contents: the HTTP layer's response cache relies on that.
+        """
+        return None
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and threads."""
 

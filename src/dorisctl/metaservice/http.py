@@ -18,6 +18,7 @@ import json
 import logging
 import secrets
 import time
+import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -32,13 +33,14 @@ from starlette.routing import BaseRoute, Route
 
 from dorisctl.kv import Conflict, KvError, MaybeCommitted, TooLarge, Txn, Unavailable, run_txn
 from dorisctl.logs import log_event
-from dorisctl.metaservice import job, keys, resource, tablet
+from dorisctl.metaservice import job, keys, pbparse, resource, tablet
 from dorisctl.metaservice import txn as txn_ops
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.keyview import render_key_tree
 from dorisctl.metaservice.pbjson import message_to_json_obj, pretty_json, pretty_message
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.metaservice.resource import Reply
+from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.service import Service
 
 log = logging.getLogger("dorisctl.metaservice.http")
@@ -245,17 +247,31 @@ class BodyTooLarge(Exception):
     pass
 
 
+def _header(request: Request, name: bytes) -> bytes | None:
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
 async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
-    declared = request.headers.get("content-length")
+    """The raw body, refused past `limit` (read straight from ASGI: no form decoding, ever)."""
+    declared = _header(request, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":
+            break  # the client went away; what arrived is parsed and fails if incomplete
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge
         chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
     return b"".join(chunks)
 
 
@@ -300,6 +316,12 @@ def parse_request(body: bytes, message_type: type[Message], route_path: str) -> 
         raise invalid(prefix + "the body must be a JSON object")
     msg = message_type()
     try:
+        pbparse.fill(msg, data)
+        return msg
+    except pbparse.Irregular:
+        pass
+    msg = message_type()
+    try:
         json_format.ParseDict(data, msg)
         return msg
     except Exception:
@@ -315,16 +337,26 @@ def parse_request(body: bytes, message_type: type[Message], route_path: str) -> 
 # -- the application --------------------------------------------------------------------------------
 
 
+def _query_token(query: bytes) -> str:
+    """The last `token=` query parameter, percent-decoded (what Starlette's query_params gives)."""
+    found = ""
+    for part in query.split(b"&"):
+        if part[:6] == b"token=":
+            found = urllib.parse.unquote_plus(part[6:].decode("latin-1"), encoding="utf-8", errors="replace")
+    return found
+
+
 class MetaServiceHttp:
     def __init__(self, svc: Service, token: str) -> None:
         self.svc = svc
         self._token = token.encode()
+        self.cache = ResponseCache(svc.settings.response_cache_entries)
 
     def token_ok(self, request: Request) -> tuple[bool, bool]:
         """(valid, given)."""
-        sent = request.query_params.get("token", "")
+        sent = _query_token(request.scope["query_string"])
         if not sent:
-            auth = request.headers.get("authorization", "")
+            auth = (_header(request, b"authorization") or b"").decode("latin-1")
             if auth[:7].lower() == "bearer ":
                 sent = auth[7:].strip()
         if not sent:
@@ -383,8 +415,27 @@ class MetaServiceHttp:
 
     async def _route(self, request: Request, name: str, raw_route: str) -> Response:
         route = ROUTES.get(name)
+        cacheable = self.cache.enabled and (name == "get_instance" or (route is not None and not route.mutates))
+        version = self.svc.kv.committed_version() if cacheable else None
+        if version is None:
+            return await self._compute(request, name, raw_route, route)
+        body = await read_body(request) if route is not None else b""
+        query = b"&".join(p for p in request.scope["query_string"].split(b"&") if p[:6] != b"token=")
+        key = (raw_route, query, body)
+        hit = self.cache.get(key, version)
+        if hit is not None:
+            return Response(hit.body, status_code=hit.status, media_type=hit.media_type)
+        response = await self._compute(request, name, raw_route, route, body)
+        if response.status_code == 200 and self.svc.kv.committed_version() == version:
+            self.cache.put(key, CachedReply(version, 200, bytes(response.body), response.media_type or "text/plain"))
+        return response
+
+    async def _compute(
+        self, request: Request, name: str, raw_route: str, route: JsonRoute | None, body: bytes | None = None
+    ) -> Response:
         if route is not None:
-            body = await read_body(request)
+            if body is None:
+                body = await read_body(request)
             req = parse_request(body, route.request_type, raw_route)
             svc = self.svc
             try:

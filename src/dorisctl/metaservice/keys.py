@@ -18,6 +18,7 @@ point lookup instead of a scan of every instance.
 from __future__ import annotations
 
 import struct
+from functools import lru_cache
 
 USER_SPACE = 0x01
 SYSTEM_SPACE = 0x02
@@ -121,6 +122,7 @@ def decode_key(key: bytes) -> tuple[int, list[bytes | int]]:
 # -- key layouts (spec 6.3) ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65536)
 def instance_key(instance_id: str) -> bytes:
     return make_key(USER_SPACE, "instance", instance_id)
 
@@ -248,6 +250,7 @@ def node_index_key(cloud_unique_id: str, instance_id: str) -> bytes:
     return make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id, instance_id)
 
 
+@lru_cache(maxsize=65536)
 def node_index_range(cloud_unique_id: str) -> tuple[bytes, bytes]:
     prefix = make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id)
     return prefix, prefix + b"\xff"

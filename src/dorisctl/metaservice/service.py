@@ -23,6 +23,7 @@ class Settings:
     arn_sk: str = ""
     max_num_aborted_txn: int = 100
     split_tablet_stats: bool = True
+    response_cache_entries: int = 4096  # dorisctl: cached read replies (0 turns the cache off)
 
 
 @dataclass

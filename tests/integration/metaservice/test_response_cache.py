@@ -1,0 +1,61 @@
+"""Cached read replies are exact: any commit, from this process or another one, invalidates them."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from dorisctl.kv import Txn, open_store, run_txn
+from dorisctl.metaservice.instances import load_instance, node_counts, save_instance
+from tests.fixtures.metaservice import start_meta_server
+from tests.integration.metaservice.conftest import OBJ, compute_cluster
+
+
+def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path) -> None:
+    srv = start_meta_server(tmp_path / "ms")
+    try:
+        srv.ok("create_instance", {"instance_id": "cached", "name": "before", "obj_info": OBJ})
+        cluster = compute_cluster("c", [("cached-be", "9.0.0.1", 9050)])
+        srv.ok("add_cluster", {"instance_id": "cached", "cluster": cluster})
+        by_id = {"cloud_unique_id": "cached-be", "cluster_id": "c"}
+        for _ in range(3):  # warm: the same request answered again and again
+            assert srv.ok("get_instance", params={"instance_id": "cached"})["result"]["name"] == "before"
+            assert (
+                srv.ok("get_cluster", {"cloud_unique_id": "cached-be", "cluster_id": "c"})["result"]["cluster_name"]
+                == "name_c"
+            )
+
+        async def rename_behind_its_back() -> None:  # another process writing the same file
+            kv = open_store(f"sqlite:///{tmp_path / 'ms' / 'meta-service.db'}")
+
+            async def op(txn: Txn) -> None:
+                inst = await load_instance(txn, "cached")
+                assert inst is not None
+                before = node_counts(inst)
+                inst.name = "after"
+                inst.clusters[0].cluster_name = "renamed"
+                save_instance(txn, inst, before)
+
+            try:
+                await run_txn(kv, op)
+            finally:
+                await kv.close()
+
+        asyncio.run(rename_behind_its_back())
+        assert srv.ok("get_instance", params={"instance_id": "cached"})["result"]["name"] == "after"
+        assert srv.ok("get_cluster", by_id)["result"]["cluster_name"] == "renamed"
+        # errors are never cached: a missing instance that appears is seen at once
+        assert srv.call("get_instance", params={"instance_id": "late"}).status_code == 500
+        srv.ok("create_instance", {"instance_id": "late", "obj_info": OBJ})
+        assert srv.ok("get_instance", params={"instance_id": "late"})["result"]["instance_id"] == "late"
+    finally:
+        srv.stop()
+
+
+def test_cache_can_be_turned_off(tmp_path: Path) -> None:
+    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "response_cache_entries=0"])
+    try:
+        srv.ok("create_instance", {"instance_id": "nc", "obj_info": OBJ})
+        assert srv.ok("get_instance", params={"instance_id": "nc"})["result"]["instance_id"] == "nc"
+    finally:
+        srv.stop()
