@@ -80,9 +80,8 @@ def _requests_for(phase: str, k: int) -> list[bytes]:
     ]
 
 
-async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[str, Any]:
+async def _load(urls: list[str], phase: str, seconds: float, connections: int) -> dict[str, Any]:
     """A minimal keep-alive HTTP/1.1 client: every phase pays the same, small, client cost."""
-    host, port = url.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -90,10 +89,11 @@ async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[
     async def worker(k: int) -> None:
         nonlocal errors
         requests = _requests_for(phase, k)
+        host, port = urls[k % len(urls)].removeprefix("http://").split(":")
         reader, writer = await asyncio.open_connection(host, int(port))
         n = 0
         try:
-            while time.perf_counter() < deadline:
+            while (phase == "write" and n % 2) or time.perf_counter() < deadline:  # end on a drop
                 t0 = time.perf_counter()
                 writer.write(requests[n % len(requests)])
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -124,16 +124,16 @@ async def _load(url: str, phase: str, seconds: float, connections: int) -> dict[
     }
 
 
-def _load_process(url: str, phase: str, seconds: float, connections: int, out: Any) -> None:
+def _load_process(urls: list[str], phase: str, seconds: float, connections: int, out: Any) -> None:
     import uvloop
 
-    out.put(uvloop.run(_load(url, phase, seconds, connections)))
+    out.put(uvloop.run(_load(urls, phase, seconds, connections)))
 
 
-def run_phase(url: str, phase: str, seconds: float, connections: int) -> dict[str, Any]:
+def run_phase(urls: list[str], phase: str, seconds: float, connections: int) -> dict[str, Any]:
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_load_process, args=(url, phase, seconds, connections, q))
+    p = ctx.Process(target=_load_process, args=(urls, phase, seconds, connections, q))
     p.start()
     result: dict[str, Any] = q.get(timeout=seconds + 120)
     p.join(30)
@@ -156,14 +156,16 @@ def seed(url: str) -> None:
             assert r.status_code == 200, r.text
 
 
-def start_server(data_dir: Path, store: str | None) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(data_dir: Path, store: str | None, ms_config: list[str]) -> tuple[subprocess.Popen[bytes], str]:
     import httpx
 
     port = _free_port()
     args = [sys.executable, "-m", "dorisctl", "meta-service", "--data-dir", str(data_dir), "--port", str(port),
-            "--token", TOKEN, "--log-level", "warning"]  # fmt: skip
+            "--token", TOKEN, "--log-level", "warning", "--no-recycler"]  # fmt: skip
     if store:
         args += ["--store", store]
+    for item in ms_config:
+        args += ["--ms-config", item]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(400):
@@ -176,32 +178,77 @@ def start_server(data_dir: Path, store: str | None) -> tuple[subprocess.Popen[by
     raise RuntimeError("server did not start")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--store", default=None, help="store URL for the server (default: sqlite in a temp dir)")
-    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
-    args = parser.parse_args()
+def measure(
+    store: str | None, processes: int, seconds: float, connections: int, repeat: int, ms_config: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Median (by req/s) of each phase over `repeat` rounds against `processes` servers on one store."""
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp), args.store)
+        servers = [start_server(Path(tmp), store, ms_config) for _ in range(processes)]  # one key ring + token
+        urls = [url for _, url in servers]
         try:
-            seed(url)
-            results = {ph: run_phase(url, ph, args.seconds, args.connections) for ph in ("ceiling", "read", "write")}
+            seed(urls[0])
+            rounds = [
+                {ph: run_phase(urls, ph, seconds, connections) for ph in ("ceiling", "read", "write")}
+                for _ in range(repeat)
+            ]
         finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(30)
-    print(f"meta-service HTTP benchmark: {args.connections} connections, {args.seconds:.0f} s per phase, "
-          f"store {args.store or 'sqlite'}, {os.cpu_count()} cores")  # fmt: skip
-    print(f"{'phase':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+            for proc, _ in servers:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(30)
+    medians: dict[str, dict[str, Any]] = {}
+    for ph in rounds[0]:
+        ordered = sorted((r[ph] for r in rounds), key=lambda x: x["rps"])
+        medians[ph] = ordered[len(ordered) // 2]
+    return medians
+
+
+def report(title: str, results: dict[str, dict[str, Any]]) -> dict[str, float]:
+    print(title)
+    print(f"  {'phase':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for r in results.values():
-        print(f"{r['phase']:<8} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors']:>7}")
+        print(f"  {r['phase']:<8} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors']:>7}")
     read_ratio = results["read"]["rps"] / results["ceiling"]["rps"]
     write_ratio = results["write"]["rps"] / results["read"]["rps"]
-    print(f"read/ceiling = {read_ratio:.0%} (target >= 50%)   write/read = {write_ratio:.0%} (target >= 25%)")
+    print(f"  read/ceiling = {read_ratio:.0%} (target >= 50%)   write/read = {write_ratio:.0%} (target >= 25%)")
+    return {"read_over_ceiling": read_ratio, "write_over_read": write_ratio}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per phase; the median is reported")
+    parser.add_argument("--store", default=None, help="store URL (default: sqlite in a temp dir)")
+    parser.add_argument("--processes", type=int, default=1, help="meta-service processes sharing the store")
+    parser.add_argument("--ms-config", action="append", default=[], help="passed to the servers, e.g. "
+                        "response_cache_entries=0")  # fmt: skip
+    parser.add_argument(
+        "--matrix",
+        action="store_true",
+        help="sqlite and a 3-member etcd (started here), 1 and 2 processes each, in one run",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args()
+    print(f"meta-service HTTP benchmark: {args.connections} connections, {args.seconds:.0f} s per phase, "
+          f"median of {args.repeat}, {os.cpu_count()} cores")  # fmt: skip
+    out: dict[str, Any] = {}
+    if not args.matrix:
+        res = measure(args.store, args.processes, args.seconds, args.connections, args.repeat, args.ms_config)
+        title = f"store {args.store or 'sqlite'}, {args.processes} process(es), config {args.ms_config or 'default'}"
+        out[title] = {"results": res, **report(title, res)}
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.fixtures.etcd import EtcdCluster
+
+        with EtcdCluster.start() as etcd:
+            for store_name in ("sqlite", "etcd x3"):
+                for processes in (1, 2):
+                    store = etcd.unique_url() if store_name != "sqlite" else None
+                    res = measure(store, processes, args.seconds, args.connections, args.repeat, args.ms_config)
+                    title = f"{store_name}, {processes} process(es)"
+                    out[title] = {"results": res, **report(title, res)}
     if args.json:
-        args.json.write_text(json.dumps({"results": results, "read_over_ceiling": read_ratio,
-                                         "write_over_read": write_ratio}, indent=2))  # fmt: skip
+        args.json.write_text(json.dumps(out, indent=2))
     return 0
 
 
