@@ -87,3 +87,26 @@ def test_two_processes_on_one_file_stay_serializable(tmp_path: Path) -> None:
 
     assert asyncio.run(read()) == 100
     assert Conflict.retryable
+
+
+async def test_nested_transactions_beyond_the_pool_never_deadlock(tmp_path: Path) -> None:
+    """An operation may run a transaction of its own while its transaction holds a snapshot."""
+    kv = open_store(f"sqlite:///{tmp_path}/kv.db?pool=2")
+    try:
+
+        async def outer(txn: Txn) -> None:
+            await txn.get(b"a")  # holds a read connection from here on
+
+            async def inner(t: Txn) -> None:
+                t.atomic_add(b"n", 1)
+                await t.get(b"b")
+
+            await run_txn(kv, inner)
+            txn.put(b"done", b"1")
+
+        await asyncio.wait_for(asyncio.gather(*(run_txn(kv, outer, attempts=50) for _ in range(12))), timeout=30)
+        check = await kv.begin()
+        assert decode_counter(await check.get(b"n")) >= 12
+        await check.discard()
+    finally:
+        await kv.close()

@@ -98,7 +98,7 @@ class SqliteKv(TxnKv):
         self._queued: list[tuple[Commit, asyncio.Future[None]]] = []  # arrived during LOCKING/FLUSHING
         self._flush_scheduled = False
         self._idle = asyncio.Event()
-        self._readers: asyncio.Queue[_Reader] | None = None
+        self._idle_readers: list[_Reader] = []
         self._all_readers: list[_Reader] = []
         self._closed = False
         self.batches = 0
@@ -126,16 +126,6 @@ class SqliteKv(TxnKv):
                 time.sleep(0.02)
         conn.execute(f"PRAGMA synchronous={self._synchronous}")
         return conn
-
-    async def _reader_queue(self) -> asyncio.Queue[_Reader]:
-        if self._readers is None:
-            readers: asyncio.Queue[_Reader] = asyncio.Queue()
-            for _ in range(self._pool_size):
-                reader = _Reader(self._connect())
-                self._all_readers.append(reader)
-                readers.put_nowait(reader)
-            self._readers = readers
-        return self._readers
 
     def committed_version(self) -> int | None:
         if self._closed:
@@ -167,12 +157,21 @@ class SqliteKv(TxnKv):
             self._idle.set()
         await future
 
-    async def acquire_reader(self) -> _Reader:
-        return await (await self._reader_queue()).get()
+    def acquire_reader(self) -> _Reader:
+        """A read connection; the pool grows when all are in use, so a transaction can never wait
+        on another one for a connection (an operation may run a transaction of its own)."""
+        if self._idle_readers:
+            return self._idle_readers.pop()
+        reader = _Reader(self._connect())
+        self._all_readers.append(reader)
+        return reader
 
     def release_reader(self, reader: _Reader) -> None:
-        assert self._readers is not None
-        self._readers.put_nowait(reader)
+        if len(self._idle_readers) < self._pool_size:
+            self._idle_readers.append(reader)
+        else:
+            reader.close()
+            self._all_readers.remove(reader)
 
     async def close(self) -> None:
         if self._closed:
@@ -393,7 +392,7 @@ class SqliteTxn(Txn):
 
     async def _with_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._reader is None:
-            reader = await self._kv.acquire_reader()
+            reader = self._kv.acquire_reader()
             self._reader = reader
 
             def first() -> T:
@@ -427,6 +426,7 @@ class SqliteTxn(Txn):
         return await self._with_snapshot(read)
 
     async def _commit(self, commit: Commit) -> None:
+        await self._release()  # the snapshot version is taken: hold no connection while waiting
         await self._kv.submit(commit)
 
     async def _release(self) -> None:

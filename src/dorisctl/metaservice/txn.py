@@ -12,10 +12,12 @@ Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction
 
 from __future__ import annotations
 
+import asyncio
 import struct
+import weakref
 from collections import defaultdict
 
-from dorisctl.kv import Txn
+from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
@@ -49,11 +51,63 @@ def decode_label(value: bytes) -> cloud_pb2.TxnLabelPB:
     return label_pb
 
 
-async def next_txn_id(txn: Txn) -> int:
-    current = await txn.get(TXN_ID_COUNTER_KEY)
-    value = (_BE64.unpack(current)[0] if current else 0) + 1
-    txn.put(TXN_ID_COUNTER_KEY, _BE64.pack(value))
-    return value
+class _IdBatcher:
+    """Txn ids from one counter key in the store, strictly increasing in allocation order.
+
+    Allocation is its own small transaction, not part of begin_txn's: begin_txn calls waiting at
+    the same time share one allocation transaction (counter += k, k consecutive ids handed out in
+    arrival order), so concurrent begins neither conflict with each other nor redo their work.
+    Processes sharing a store serialize on the counter key through the store's conflict checks,
+    so ids are unique and increasing across all of them. An id whose begin_txn then fails is
+    skipped (ids may have gaps, as Doris's versionstamp ids do).
+    """
+
+    def __init__(self, kv: TxnKv) -> None:
+        self.kv = kv
+        self.waiting: list[asyncio.Future[int]] = []
+        self.running = False
+
+    async def next_id(self) -> int:
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.waiting.append(future)
+        if not self.running:
+            self.running = True
+            asyncio.get_running_loop().create_task(self._allocate())
+        return await future
+
+    async def _allocate(self) -> None:
+        try:
+            while self.waiting:
+                batch, self.waiting = self.waiting, []
+
+                async def reserve(txn: Txn, count: int = len(batch)) -> int:
+                    current = await txn.get(TXN_ID_COUNTER_KEY)
+                    first = (_BE64.unpack(current)[0] if current else 0) + 1
+                    txn.put(TXN_ID_COUNTER_KEY, _BE64.pack(first + count - 1))
+                    return first
+
+                try:
+                    first = await run_txn(self.kv, reserve, attempts=50)
+                except Exception as e:
+                    for f in batch:
+                        if not f.done():
+                            f.set_exception(e)
+                    continue
+                for i, f in enumerate(batch):
+                    if not f.done():
+                        f.set_result(first + i)
+        finally:
+            self.running = False
+
+
+_batchers: weakref.WeakKeyDictionary[TxnKv, _IdBatcher] = weakref.WeakKeyDictionary()
+
+
+async def next_txn_id(kv: TxnKv) -> int:
+    batcher = _batchers.get(kv)
+    if batcher is None:
+        batcher = _batchers[kv] = _IdBatcher(kv)
+    return await batcher.next_id()
 
 
 async def load_info(txn: Txn, iid: str, db_id: int, txn_id: int) -> cloud_pb2.TxnInfoPB | None:
@@ -120,7 +174,7 @@ async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> R
             f"Label [{ti.label}] has already been used, relate to txn [{old_id}], status=[{status_name(old.status)}]",
             used,
         )
-    txn_id = await next_txn_id(txn)
+    txn_id = await next_txn_id(svc.kv)
     if len(label_pb.txn_ids) >= svc.settings.max_num_aborted_txn:
         raise invalid(f"too many aborted txn for label={ti.label} txn_id={txn_id}, please check your data quality")
     label_pb.txn_ids.append(txn_id)
