@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the whole system on the embedded store")
     _add_common(up)
     _add_meta_service_args(up)
+    up.add_argument("--manager-host", default="0.0.0.0", help="manager listen address (agents must reach it)")
+    up.add_argument("--manager-port", type=int, default=9601, help="manager port (default 9601)")
+    up.add_argument("--no-manager", action="store_true", help="start the meta-service only")
     ms = sub.add_parser("meta-service", help="run a meta-service process")
     _add_common(ms)
     _add_meta_service_args(ms)
@@ -142,6 +145,39 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _serve_up(args: argparse.Namespace) -> int:
+    """The meta-service (with its recycler) and the manager, side by side on one event loop."""
+    if args.no_manager:
+        return await _serve_meta_service(args)
+    from dorisctl.manager.server import prepare_manager
+
+    meta = prepare(_meta_config(args))
+    manager = None
+    try:
+        manager = prepare_manager(host=args.manager_host, port=args.manager_port, data_dir=args.data_dir)
+
+        async def started() -> None:
+            meta.start_background()
+            assert manager is not None
+            await manager.start()
+            log_event(
+                log,
+                "dorisctl_up",
+                meta_service=f"http://{args.host}:{args.port}",
+                manager=f"http://{args.manager_host}:{args.manager_port}",
+                store=meta.kv.url,
+                data_dir=str(args.data_dir.resolve()),
+            )
+
+        await run_servers([meta.server, manager.server], on_started=started)
+    finally:
+        if manager is not None:
+            await manager.close()
+        await meta.close()
+        log_event(log, "dorisctl_stopped")
+    return 0
+
+
 async def _serve_recycler(args: argparse.Namespace) -> int:
     rcfg = _recycler_config(args)
     assert rcfg is not None
@@ -167,7 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "manager":
             return int(args.func(args))
-        if args.command in ("up", "meta-service"):
+        if args.command == "up":
+            return run(_serve_up(args))
+        if args.command == "meta-service":
             return run(_serve_meta_service(args))
         if args.command == "recycler":
             return run(_serve_recycler(args))

@@ -7,9 +7,12 @@ import asyncio
 import contextlib
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import uvicorn
+
+from dorisctl.serving import make_server, run_servers
 
 from .app import build_app
 from .db import Store
@@ -19,7 +22,30 @@ from .secretbox import SecretBox, load_operator_token
 log = logging.getLogger("dorisctl.manager")
 
 
-async def serve_manager(
+@dataclass
+class ManagerRuntime:
+    """A prepared manager: its HTTP server plus the background work that goes with it."""
+
+    server: uvicorn.Server
+    engine: Engine
+    store: Store
+    _liveness: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Resume unfinished processes and start the agent-liveness loop (once serving)."""
+        self._liveness = asyncio.create_task(self.engine.liveness_loop())
+        await self.engine.resume()
+
+    async def close(self) -> None:
+        if self._liveness is not None:
+            self._liveness.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._liveness
+        await self.engine.close()
+        self.store.close()
+
+
+def prepare_manager(
     host: str = "0.0.0.0",
     port: int = 9601,
     data_dir: str | Path = "./data",
@@ -27,7 +53,7 @@ async def serve_manager(
     token: str | None = None,
     advertise_url: str | None = None,
     ssh_parallel: int = 16,
-) -> None:
+) -> ManagerRuntime:
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
     data.chmod(0o700)
@@ -44,17 +70,23 @@ async def serve_manager(
         )
     settings = Settings(data_dir=data, port=port, advertise_url=advertise_url, ssh_parallel=ssh_parallel)
     engine = Engine(store, box, settings)
-    app = build_app(engine, op_token)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    liveness = asyncio.create_task(engine.liveness_loop())
-    await engine.resume()
-    log.info("manager listening on %s:%d data=%s", host, port, data)
+    server = make_server(build_app(engine, op_token), host, port)
+    log.info("manager configured on %s:%d data=%s", host, port, data)
+    return ManagerRuntime(server=server, engine=engine, store=store)
+
+
+async def serve_manager(
+    host: str = "0.0.0.0",
+    port: int = 9601,
+    data_dir: str | Path = "./data",
+    db_url: str | None = None,
+    token: str | None = None,
+    advertise_url: str | None = None,
+    ssh_parallel: int = 16,
+) -> None:
+    """Run the manager alone until SIGTERM or SIGINT."""
+    runtime = prepare_manager(host, port, data_dir, db_url, token, advertise_url, ssh_parallel)
     try:
-        await server.serve()
+        await run_servers([runtime.server], on_started=runtime.start)
     finally:
-        liveness.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await liveness
-        await engine.close()
-        store.close()
+        await runtime.close()
