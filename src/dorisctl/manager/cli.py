@@ -4,11 +4,13 @@ into the top-level CLI; ``python -m dorisctl.manager`` uses them directly."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 from typing import Any
 
-from .server import serve_manager
+from dorisctl.logs import setup_logging
+from dorisctl.serving import run
+
+from .server import prepare_manager, serve_manager
 
 
 def _add_args(p: argparse.ArgumentParser) -> None:
@@ -28,23 +30,23 @@ def add_manager_parser(subparsers: Any) -> None:
 
 
 def run_manager(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("info")  # the same structured logs as every dorisctl process
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
-    try:
-        asyncio.run(
-            serve_manager(
-                host=args.host,
-                port=args.port,
-                data_dir=args.data_dir,
-                db_url=args.db,
-                token=args.token,
-                advertise_url=args.advertise_url,
-                ssh_parallel=args.ssh_parallel,
-            )
+
+    async def main() -> int:
+        runtime = prepare_manager(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data_dir,
+            db_url=args.db,
+            token=args.token,
+            advertise_url=args.advertise_url,
+            ssh_parallel=args.ssh_parallel,
         )
-    except KeyboardInterrupt:
-        pass
-    return 0
+        await serve_manager(runtime)
+        return 0
+
+    return run(main())
 
 
 def main(argv: list[str] | None = None) -> int:

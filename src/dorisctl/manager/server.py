@@ -1,5 +1,6 @@
 """Wiring of the manager process: data dir, store + migrations, secrets, engine, HTTP app, uvicorn,
-background loops. ``serve_manager`` is usable on its own or from a combined ``dorisctl up``."""
+background loops. ``prepare_manager`` builds it; ``serve_manager`` runs it alone, ``dorisctl up``
+runs it beside the meta-service."""
 
 from __future__ import annotations
 
@@ -75,17 +76,8 @@ def prepare_manager(
     return ManagerRuntime(server=server, engine=engine, store=store)
 
 
-async def serve_manager(
-    host: str = "0.0.0.0",
-    port: int = 9601,
-    data_dir: str | Path = "./data",
-    db_url: str | None = None,
-    token: str | None = None,
-    advertise_url: str | None = None,
-    ssh_parallel: int = 16,
-) -> None:
-    """Run the manager alone until SIGTERM or SIGINT."""
-    runtime = prepare_manager(host, port, data_dir, db_url, token, advertise_url, ssh_parallel)
+async def serve_manager(runtime: ManagerRuntime) -> None:
+    """Run a prepared manager alone until SIGTERM or SIGINT."""
     try:
         await run_servers([runtime.server], on_started=runtime.start)
     finally:
