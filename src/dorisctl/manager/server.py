@@ -27,6 +27,7 @@ async def serve_manager(
     token: str | None = None,
     advertise_url: str | None = None,
     ssh_parallel: int = 16,
+    heartbeat_timeout: float = 60.0,
 ) -> None:
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -42,7 +43,13 @@ async def serve_manager(
             file=sys.stderr,
             flush=True,
         )
-    settings = Settings(data_dir=data, port=port, advertise_url=advertise_url, ssh_parallel=ssh_parallel)
+    settings = Settings(
+        data_dir=data,
+        port=port,
+        advertise_url=advertise_url,
+        ssh_parallel=ssh_parallel,
+        heartbeat_timeout=heartbeat_timeout,
+    )
     engine = Engine(store, box, settings)
     app = build_app(engine, op_token)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
