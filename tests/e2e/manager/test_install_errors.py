@@ -69,7 +69,7 @@ def test_changed_host_key_is_refused_after_first_contact(manager, clean_hosts, p
 
 
 @pytest.fixture
-def port_taken(clean_hosts: netns_hosts.Hosts) -> Iterator[netns_hosts.Host]:
+def port_taken(clean_hosts: netns_hosts.Hosts) -> Iterator[tuple[netns_hosts.Host, subprocess.Popen[str]]]:
     h3 = clean_hosts.hosts[2]
     code = (
         "import socket,sys,time\n"
@@ -79,7 +79,7 @@ def port_taken(clean_hosts: netns_hosts.Hosts) -> Iterator[netns_hosts.Host]:
     p = subprocess.Popen(["ip", "netns", "exec", h3.ns, "python3", "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         assert p.stdout is not None and p.stdout.readline().strip() == "listening"
-        yield h3
+        yield h3, p
     finally:
         p.kill()
         p.wait(10)
@@ -87,7 +87,7 @@ def port_taken(clean_hosts: netns_hosts.Hosts) -> Iterator[netns_hosts.Host]:
 
 def test_agent_port_in_use_is_reported_per_host(manager, clean_hosts, package, cluster_id, port_taken):
     m, hs = manager, clean_hosts
-    h1, h3 = hs.hosts[0], port_taken
+    h1, (h3, listener) = hs.hosts[0], port_taken
     pid = install_agents(m, hs, package, cluster_id, [h1.ip, h3.ip])
     tasks = {x["host"]: x for x in m.wait_step(pid, timeout=45)}
     assert tasks[h3.ip]["status"] == "FAILURE"
@@ -96,6 +96,15 @@ def test_agent_port_in_use_is_reported_per_host(manager, clean_hosts, package, c
     assert not (h3.root / "doris" / "agent" / "dorisctl-agent.pyz").exists()  # stopped before copying
     agents = {a["host"]: a for a in m.ok("GET", f"/api/server/agentList?clusterId={cluster_id}")}
     assert agents[h1.ip]["status"] == "RUNNING" and agents[h3.ip]["status"] != "RUNNING"
+
+    # the operator frees the port and retries that host only
+    listener.kill()
+    listener.wait(10)
+    m.ok("POST", f"/api/process/task/retry/{tasks[h3.ip]['id']}")
+    tasks = {x["host"]: x for x in m.wait_step(pid, timeout=45)}
+    assert tasks[h3.ip]["status"] == "SUCCESS" and tasks[h3.ip]["attempts"] == 2, tasks[h3.ip]
+    agents = {a["host"]: a for a in m.ok("GET", f"/api/server/agentList?clusterId={cluster_id}")}
+    assert agents[h3.ip]["status"] == "RUNNING"
 
 
 NO_PYTHON_MARK = ".dmgr-no-python3"
