@@ -21,6 +21,12 @@ def _add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--token", default=None, help="operator token (default: <data-dir>/manager-token)")
     p.add_argument("--advertise-url", default=None, help="URL agents use to reach this manager")
     p.add_argument("--ssh-parallel", type=int, default=16, help="hosts bootstrapped at once (default 16)")
+    p.add_argument(
+        "--heartbeat-timeout",
+        type=float,
+        default=60.0,
+        help="seconds of agent silence after which agentList shows STOP (default 60)",
+    )
 
 
 def add_manager_parser(subparsers: Any) -> None:
@@ -42,6 +48,7 @@ def run_manager(args: argparse.Namespace) -> int:
             token=args.token,
             advertise_url=args.advertise_url,
             ssh_parallel=args.ssh_parallel,
+            heartbeat_timeout=args.heartbeat_timeout,
         )
         await serve_manager(runtime)
         return 0

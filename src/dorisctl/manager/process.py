@@ -31,7 +31,7 @@ log = logging.getLogger("dorisctl.manager.process")
 STEPS = ["INSTALL_AGENT", "INSTALL_SERVICE", "DEPLOY_CONFIG", "START_SERVICE", "BUILD_CLUSTER"]
 ROLES = ("FE", "BE", "BROKER")
 SERVER_TASKS = {"INSTALL_AGENT", "JOIN_FE", "JOIN_BE", "JOIN_BROKER"}
-HEARTBEAT_STOP_AFTER = dt.timedelta(seconds=60)
+HEARTBEAT_STOP_AFTER_S = 60.0
 REGISTER_WAIT_S = 30.0
 _HOST_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,253}$")
 
@@ -59,6 +59,7 @@ class Settings:
     ssh_parallel: int = 16
     agent_port: int = 9602
     start_timeout: int = 90
+    heartbeat_timeout: float = HEARTBEAT_STOP_AFTER_S  # an agent silent this long is shown as STOP
 
 
 # -- request parsing helpers ---------------------------------------------------------------------
@@ -977,14 +978,17 @@ class Engine:
         if pids:
             log.info("resumed unfinished processes %s", pids)
 
-    async def liveness_loop(self, interval: float = 10.0) -> None:
+    async def liveness_loop(self, interval: float | None = None) -> None:
+        timeout = self.settings.heartbeat_timeout
+        if interval is None:
+            interval = min(10.0, max(timeout / 4, 0.1))
         while True:
             await asyncio.sleep(interval)
-            limit = utcnow() - HEARTBEAT_STOP_AFTER
+            limit = utcnow() - dt.timedelta(seconds=timeout)
             with self.store.tx() as s:
                 for a in s.scalars(select(Agent).where(Agent.status == "RUNNING", Agent.last_reported_time < limit)):
                     a.status = "STOP"
-                    log.warning("agent %s silent for over 60s: STOP", a.host)
+                    log.warning("agent %s silent for over %gs: STOP", a.host, timeout)
 
     def audit_list(self, limit: int) -> list[dict[str, Any]]:
         from .models import AuditEvent

@@ -54,6 +54,7 @@ def prepare_manager(
     token: str | None = None,
     advertise_url: str | None = None,
     ssh_parallel: int = 16,
+    heartbeat_timeout: float = 60.0,
 ) -> ManagerRuntime:
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -69,7 +70,13 @@ def prepare_manager(
             file=sys.stderr,
             flush=True,
         )
-    settings = Settings(data_dir=data, port=port, advertise_url=advertise_url, ssh_parallel=ssh_parallel)
+    settings = Settings(
+        data_dir=data,
+        port=port,
+        advertise_url=advertise_url,
+        ssh_parallel=ssh_parallel,
+        heartbeat_timeout=heartbeat_timeout,
+    )
     engine = Engine(store, box, settings)
     server = make_server(build_app(engine, op_token), host, port)
     log.info("manager configured on %s:%d data=%s", host, port, data)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import fcntl
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,11 +17,15 @@ def hosts() -> Iterator[netns_hosts.Hosts]:
     why = netns_hosts.available()
     if why:
         pytest.skip(f"netns ssh hosts unavailable: {why}")
-    hs = netns_hosts.setup(3)
-    try:
-        yield hs
-    finally:
-        netns_hosts.cleanup()
+    # the namespaces, bridge, user and directory have fixed names: two test runs on one machine (two
+    # worktrees) would tear down each other's hosts, so a run waits for the other to finish
+    with open(netns_hosts.LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        hs = netns_hosts.setup(3)
+        try:
+            yield hs
+        finally:
+            netns_hosts.cleanup()
 
 
 @pytest.fixture(scope="session")

@@ -425,3 +425,29 @@ async def test_bad_step_input_is_a_clear_4xx_and_changes_nothing(env: Env) -> No
     assert cur["processType"] == "INSTALL_AGENT"
     with env.engine.store.tx() as s:
         assert s.scalar(select(func.count()).select_from(AgentRole)) == 0
+
+
+# -- agent liveness ---------------------------------------------------------------------------------
+async def test_silent_agent_is_shown_as_stop_after_the_heartbeat_timeout(tmp_path: Path, ssh_key: str) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'manager.db'}")
+    store.migrate()
+    engine = Engine(store, SecretBox(tmp_path), Settings(data_dir=tmp_path, port=9601, heartbeat_timeout=0.5))
+    assert Settings(data_dir=tmp_path, port=9601).heartbeat_timeout == 60.0  # the default stays 60 s
+    app = build_app(engine, TOKEN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mgr") as client:
+        env = Env(engine, client, ssh_key, closed_port())
+        pid, _ = await env.failed_install("c1", HOSTS[:2])
+        quiet, talking = env.agent_installed(pid, HOSTS[0]), env.agent_installed(pid, HOSTS[1])
+        del quiet
+        loop = asyncio.create_task(engine.liveness_loop())
+        try:
+            for _ in range(10):  # 1 s: twice the timeout; one agent keeps polling, one is silent
+                assert await engine.agent_poll(talking, {"wait": 0}) is not None
+                await asyncio.sleep(0.1)
+            agents = {a["host"]: a["status"] for a in await env.ok("GET", "/api/server/agentList?clusterId=c1")}
+            assert agents == {HOSTS[0]: "STOP", HOSTS[1]: "RUNNING"}
+        finally:
+            loop.cancel()
+            await asyncio.gather(loop, return_exceptions=True)
+            await engine.close()
+            store.close()
