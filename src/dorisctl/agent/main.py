@@ -169,7 +169,25 @@ class Agent:
         return srv
 
     def run(self) -> int:
+        """Serve /health, then register and poll in a worker thread until asked to stop.
+
+        The main thread only waits for the stop flag: a blocked long poll sits in a socket read
+        that Python resumes after a signal handler runs, so polling on the main thread made
+        SIGTERM wait for the poll to return (up to POLL_WAIT_S). Now the agent exits within a
+        fraction of a second; a task still running is re-dispatched by the manager (tasks are
+        idempotent).
+        """
         srv = self.serve_health()
+        worker = threading.Thread(target=self.work, name="poll", daemon=True)
+        worker.start()
+        while not self.stop.wait(0.2):
+            if not worker.is_alive():
+                break
+        srv.shutdown()
+        log.info("agent stopped")
+        return 0
+
+    def work(self) -> None:
         self.register()
         failures = 0
         while not self.stop.is_set():
@@ -187,8 +205,6 @@ class Agent:
                 log.warning("poll failed (%s); retrying", e)
             if failures:
                 self.stop.wait(min(10.0, 0.5 * 2 ** min(failures, 5)) * random.uniform(0.8, 1.2))
-        srv.shutdown()
-        return 0
 
 
 def main(argv: list[str] | None = None) -> int:
