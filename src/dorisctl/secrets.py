@@ -85,14 +85,16 @@ class KeyRing:
         self._keys = {k: AESGCM(v) for k, v in keys.items()}
         self.current_id = max(keys)
 
-    def seal(self, plaintext: str) -> Sealed:
+    def seal(self, plaintext: str, context: str = "") -> Sealed:
+        """Seal with the newest key. `context` binds the value to its use (it must be given again
+        to open it): a sealed ssh key cannot be passed off as an sk."""
         if plaintext == "":
             return Sealed("", self.current_id)
         nonce = os.urandom(12)
-        data = self._keys[self.current_id].encrypt(nonce, plaintext.encode(), _AAD)
+        data = self._keys[self.current_id].encrypt(nonce, plaintext.encode(), _AAD + context.encode())
         return Sealed(base64.b64encode(nonce + data).decode(), self.current_id)
 
-    def open(self, ciphertext: str, key_id: int) -> str:
+    def open(self, ciphertext: str, key_id: int, context: str = "") -> str:
         if ciphertext == "":
             return ""
         aead = self._keys.get(key_id)
@@ -100,7 +102,7 @@ class KeyRing:
             raise SecretError(f"no root key with id {key_id} in the key ring")
         try:
             raw = base64.b64decode(ciphertext, validate=True)
-            return aead.decrypt(raw[:12], raw[12:], _AAD).decode()
+            return aead.decrypt(raw[:12], raw[12:], _AAD + context.encode()).decode()
         except (binascii.Error, InvalidTag, ValueError, UnicodeDecodeError) as e:
             raise SecretError(f"cannot open secret sealed with key {key_id}") from e
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from dorisctl.secrets import load_keyring
 from dorisctl.serving import make_server, run_servers
 
 from .app import build_app
@@ -61,7 +62,7 @@ def prepare_manager(
     data.chmod(0o700)
     store = Store(db_url or f"sqlite:///{data / 'manager.db'}")
     store.migrate()
-    box = SecretBox(data)
+    box = SecretBox(load_keyring(data))
     op_token, created = load_operator_token(data, token)
     if created:
         # printed exactly once, on the terminal of whoever started the manager; never logged

@@ -22,6 +22,7 @@ from dorisctl.manager.db import Store
 from dorisctl.manager.models import Agent, AgentRole, Process, Task, utcnow
 from dorisctl.manager.process import Engine, Settings
 from dorisctl.manager.secretbox import SecretBox, token_hash
+from dorisctl.secrets import load_keyring
 
 TOKEN = "unit-operator-token"
 HOSTS = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
@@ -125,7 +126,7 @@ class Env:
 async def env(tmp_path: Path, ssh_key: str) -> AsyncIterator[Env]:
     store = Store(f"sqlite:///{tmp_path / 'manager.db'}")
     store.migrate()
-    engine = Engine(store, SecretBox(tmp_path), Settings(data_dir=tmp_path, port=9601))
+    engine = Engine(store, SecretBox(load_keyring(tmp_path)), Settings(data_dir=tmp_path, port=9601))
     app = build_app(engine, TOKEN)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mgr") as client:
         yield Env(engine, client, ssh_key, closed_port())
@@ -431,7 +432,9 @@ async def test_bad_step_input_is_a_clear_4xx_and_changes_nothing(env: Env) -> No
 async def test_silent_agent_is_shown_as_stop_after_the_heartbeat_timeout(tmp_path: Path, ssh_key: str) -> None:
     store = Store(f"sqlite:///{tmp_path / 'manager.db'}")
     store.migrate()
-    engine = Engine(store, SecretBox(tmp_path), Settings(data_dir=tmp_path, port=9601, heartbeat_timeout=0.5))
+    engine = Engine(
+        store, SecretBox(load_keyring(tmp_path)), Settings(data_dir=tmp_path, port=9601, heartbeat_timeout=0.5)
+    )
     assert Settings(data_dir=tmp_path, port=9601).heartbeat_timeout == 60.0  # the default stays 60 s
     app = build_app(engine, TOKEN)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mgr") as client:
