@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA ?= ./data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 # Debian packages the suite needs (each component appends its own).
-SYSTEM_PACKAGES := etcd-server etcd-client openssh-server chromium
+SYSTEM_PACKAGES := etcd-server etcd-client openssh-server chromium postgresql mariadb-server
 PROTO_SRC := $(wildcard proto/dorisctl/metaservice/proto/*.proto)
 
 .PHONY: run test venv system-deps lint typecheck proto proto-check pytest bench bench-kv lock clean

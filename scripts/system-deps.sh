@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite runs for real (etcd, sshd, chromium), as root, once.
+# Installs the system packages the test suite runs for real (etcd, sshd, chromium, PostgreSQL, MariaDB), as root, once.
 # Each component adds its package here; nothing is started as a service.
 set -euo pipefail
 need=()

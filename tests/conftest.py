@@ -6,7 +6,7 @@ import pytest
 
 from tests.fixtures.kv import KV_BACKENDS
 
-pytest_plugins = ["tests.fixtures.etcd"]
+pytest_plugins = ["tests.fixtures.etcd", "tests.fixtures.sqldb"]
 
 
 @pytest.fixture(params=sorted(KV_BACKENDS))

@@ -7,7 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Portable column types. On MySQL/MariaDB a plain DATETIME drops the microseconds (rows would not read
+# back as written, and ordering by time ties) and a plain TEXT holds only 64 KiB (agent logs are kept up
+# to 1 MiB): there they are DATETIME(6) and LONGTEXT. SQLite and PostgreSQL keep DateTime/Text.
+# Times are naive UTC everywhere (see ``utcnow``).
+Stamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 
 def utcnow() -> dt.datetime:
@@ -29,9 +37,9 @@ class Agent(Base):
     install_dir: Mapped[str] = mapped_column(String(1024))
     status: Mapped[str] = mapped_column(String(16), default="INIT")
     token_hash: Mapped[str] = mapped_column(String(64), index=True)
-    register_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    last_reported_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    hardware_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    register_time: Mapped[dt.datetime | None] = mapped_column(Stamp, nullable=True)
+    last_reported_time: Mapped[dt.datetime | None] = mapped_column(Stamp, nullable=True)
+    hardware_json: Mapped[str | None] = mapped_column(LongText, nullable=True)
     version: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
@@ -46,7 +54,7 @@ class AgentRole(Base):
     fe_node_type: Mapped[str | None] = mapped_column(String(16), nullable=True)
     install_dir: Mapped[str] = mapped_column(String(1024))
     register: Mapped[str] = mapped_column(String(4), default="NO")
-    conf_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    conf_json: Mapped[str | None] = mapped_column(LongText, nullable=True)
 
 
 class Process(Base):
@@ -62,11 +70,11 @@ class Process(Base):
     install_dir: Mapped[str] = mapped_column(String(1024))
     ssh_user: Mapped[str] = mapped_column(String(64))
     ssh_port: Mapped[int] = mapped_column(Integer)
-    ssh_key_sealed: Mapped[str] = mapped_column(Text)
+    ssh_key_sealed: Mapped[str] = mapped_column(LongText)
     agent_port: Mapped[int] = mapped_column(Integer)
     master_fe: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    create_time: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    update_time: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    create_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    update_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
 
 
 class Task(Base):
@@ -81,15 +89,15 @@ class Task(Base):
     status: Mapped[str] = mapped_column(String(16), default="SUBMITTED")
     finish: Mapped[str] = mapped_column(String(4), default="NO")
     skip: Mapped[str] = mapped_column(String(4), default="NO")
-    task_json: Mapped[str] = mapped_column(Text, default="{}")
+    task_json: Mapped[str] = mapped_column(LongText, default="{}")
     executor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    result: Mapped[str | None] = mapped_column(Text, nullable=True)
-    log: Mapped[str | None] = mapped_column(Text, nullable=True)
+    result: Mapped[str | None] = mapped_column(LongText, nullable=True)
+    log: Mapped[str | None] = mapped_column(LongText, nullable=True)
     log_path: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    dispatched_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    start_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    end_time: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    dispatched_time: Mapped[dt.datetime | None] = mapped_column(Stamp, nullable=True)
+    start_time: Mapped[dt.datetime | None] = mapped_column(Stamp, nullable=True)
+    end_time: Mapped[dt.datetime | None] = mapped_column(Stamp, nullable=True)
 
 
 class KnownHost(Base):
@@ -99,17 +107,17 @@ class KnownHost(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     host: Mapped[str] = mapped_column(String(255))
     port: Mapped[int] = mapped_column(Integer)
-    public_key: Mapped[str] = mapped_column(Text)
-    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    public_key: Mapped[str] = mapped_column(LongText)
+    first_seen: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    time: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(512))
-    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[str | None] = mapped_column(LongText, nullable=True)
     outcome: Mapped[str] = mapped_column(String(512))
