@@ -84,6 +84,7 @@ async def _load(urls: list[str], phase: str, seconds: float, connections: int) -
     """A minimal keep-alive HTTP/1.1 client: every phase pays the same, small, client cost."""
     latencies: list[float] = []
     errors = 0
+    samples: list[str] = []
     deadline = time.perf_counter() + seconds
 
     async def worker(k: int) -> None:
@@ -101,9 +102,11 @@ async def _load(urls: list[str], phase: str, seconds: float, connections: int) -
                 for line in head.split(b"\r\n"):
                     if line[:15].lower() == b"content-length:":
                         length = int(line[15:])
-                await reader.readexactly(length)
+                payload = await reader.readexactly(length)
                 if head[9:12] != b"200":
                     errors += 1
+                    if len(samples) < 5:
+                        samples.append(head[9:12].decode() + " " + payload.decode(errors="replace")[:300])
                 latencies.append(time.perf_counter() - t0)
                 n += 1
         finally:
@@ -118,6 +121,7 @@ async def _load(urls: list[str], phase: str, seconds: float, connections: int) -
         "phase": phase,
         "requests": count,
         "errors": errors,
+        "error_samples": samples,
         "rps": count / elapsed,
         "p50_ms": latencies[count // 2] * 1000 if count else 0.0,
         "p99_ms": latencies[min(count - 1, int(count * 0.99))] * 1000 if count else 0.0,
@@ -207,6 +211,8 @@ def report(title: str, results: dict[str, dict[str, Any]]) -> dict[str, float]:
     print(f"  {'phase':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for r in results.values():
         print(f"  {r['phase']:<8} {r['rps']:>9.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['errors']:>7}")
+        for sample in r.get("error_samples", [])[:3]:
+            print(f"      error: {' '.join(sample.split())}")
     read_ratio = results["read"]["rps"] / results["ceiling"]["rps"]
     write_ratio = results["write"]["rps"] / results["read"]["rps"]
     print(f"  read/ceiling = {read_ratio:.0%} (target >= 50%)   write/read = {write_ratio:.0%} (target >= 25%)")
