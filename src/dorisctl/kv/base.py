@@ -324,10 +324,6 @@ class Txn(abc.ABC):
         """Bytes of keys and values buffered so far (what the size limit counts)."""
         return self._bytes
 
-    @property
-    def read_only(self) -> bool:
-        return not self._mutations
-
     async def commit(self) -> None:
         """Apply the buffered writes atomically, or raise a KvError and write nothing."""
         self._check_open()

@@ -295,25 +295,22 @@ class Recycler:
         key = keys.job_recycle_key(iid)
 
         async def renew(txn: Txn) -> None:
-            raw = await txn.get(key)
-            job = JobRecyclePB()
-            if raw is not None:
-                job.ParseFromString(raw)
-            if raw is None or job.ip_port != self.ip_port or job.status != JobRecyclePB.BUSY:
-                raise LeaseLost(f"lease of {iid} is now held by {job.ip_port or 'nobody'}")
+            job = await self.check_lease(txn, iid)
             job.expiration_time_ms = self.svc.now_ms() + self.cfg.recycle_job_lease_expired_ms
             txn.put(key, job.SerializeToString())
 
         await run_txn(self.kv, renew)
 
-    async def check_lease(self, txn: Txn, iid: str) -> None:
-        """Inside a destructive transaction: the lease must still be ours (read = conflict guard)."""
+    async def check_lease(self, txn: Txn, iid: str) -> JobRecyclePB:
+        """The lease record, which must still be ours (the read is also the transaction's conflict
+        guard: a destructive commit fails if another recycler took the lease meanwhile)."""
         raw = await txn.get(keys.job_recycle_key(iid))
         job = JobRecyclePB()
         if raw is not None:
             job.ParseFromString(raw)
         if raw is None or job.ip_port != self.ip_port or job.status != JobRecyclePB.BUSY:
             raise LeaseLost(f"lease of {iid} is now held by {job.ip_port or 'nobody'}")
+        return job
 
     async def release_lease(self, iid: str, success: bool) -> None:
         key = keys.job_recycle_key(iid)

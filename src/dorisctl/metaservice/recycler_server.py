@@ -7,7 +7,6 @@ Same data directory conventions as the meta-service (server.py): the store URL d
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from dorisctl.kv import TxnKv, open_store
 from dorisctl.logs import log_event
 from dorisctl.metaservice.recycler import Recycler, RecyclerConfig
 from dorisctl.metaservice.recycler_http import build_recycler_app
-from dorisctl.metaservice.server import ENV_TOKEN
+from dorisctl.metaservice.server import default_store_url, resolve_token
 from dorisctl.metaservice.service import Service
-from dorisctl.secrets import load_keyring, load_or_create_token
+from dorisctl.secrets import load_keyring
 from dorisctl.serving import make_server
 
 log = logging.getLogger("dorisctl.recycler")
@@ -35,7 +34,7 @@ class RecyclerServiceConfig:
     recycler: RecyclerConfig = field(default_factory=RecyclerConfig)
 
     def store_url(self) -> str:
-        return self.store or f"sqlite:///{self.data_dir.resolve()}/meta-service.db"
+        return self.store or default_store_url(self.data_dir)
 
 
 @dataclass
@@ -52,7 +51,7 @@ class RecyclerRuntime:
 def prepare_recycler(cfg: RecyclerServiceConfig) -> RecyclerRuntime:
     data_dir = cfg.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    token = cfg.token or os.environ.get(ENV_TOKEN, "") or load_or_create_token(data_dir / "token")[0]
+    token = resolve_token(data_dir, cfg.token, announce=False)
     kv = open_store(cfg.store_url())
     svc = Service(kv=kv, keyring=load_keyring(data_dir))
     recycler = Recycler(svc, cfg.recycler, ip_port=f"{cfg.host}:{cfg.port}")

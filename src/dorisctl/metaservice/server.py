@@ -23,6 +23,27 @@ log = logging.getLogger("dorisctl.metaservice")
 ENV_TOKEN = "DORISCTL_META_TOKEN"
 
 
+def default_store_url(data_dir: Path) -> str:
+    """The embedded store of a data directory (shared by the meta-service and the recycler)."""
+    return f"sqlite:///{data_dir.resolve()}/meta-service.db"
+
+
+def resolve_token(data_dir: Path, given: str, *, announce: bool = True) -> str:
+    """The API token: `given`, else DORISCTL_META_TOKEN, else `<data-dir>/token` (created on first
+    start; printed once when `announce`, never logged)."""
+    token = given or os.environ.get(ENV_TOKEN, "")
+    if token:
+        return token
+    token_file = data_dir / "token"
+    token, created = load_or_create_token(token_file)
+    if created and announce:
+        print(
+            f"meta-service token: {token}\n  (saved in {token_file}, readable only by you; it is not printed again)",
+            flush=True,
+        )
+    return token
+
+
 @dataclass
 class MetaServiceConfig:
     host: str = "127.0.0.1"
@@ -34,7 +55,7 @@ class MetaServiceConfig:
     recycler: RecyclerConfig | None = field(default_factory=RecyclerConfig)  # None: --no-recycler
 
     def store_url(self) -> str:
-        return self.store or f"sqlite:///{self.data_dir.resolve()}/meta-service.db"
+        return self.store or default_store_url(self.data_dir)
 
 
 @dataclass
@@ -58,16 +79,7 @@ class MetaServiceRuntime:
 def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
     data_dir = cfg.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    token = cfg.token or os.environ.get(ENV_TOKEN, "")
-    if not token:
-        token_file = data_dir / "token"
-        token, created = load_or_create_token(token_file)
-        if created:
-            print(
-                f"meta-service token: {token}\n"
-                f"  (saved in {token_file}, readable only by you; it is not printed again)",
-                flush=True,
-            )
+    token = resolve_token(data_dir, cfg.token)
     keyring = load_keyring(data_dir)
     kv = open_store(cfg.store_url())
     svc = Service(kv=kv, keyring=keyring, settings=cfg.settings)
