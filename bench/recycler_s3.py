@@ -21,10 +21,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dorisctl.kv import open_store, run_txn
-from dorisctl.metaservice import resource
+from dorisctl.metaservice.context import Service
+from dorisctl.metaservice.ops import instance as resource
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.metaservice.recycler import Recycler, RecyclerConfig
-from dorisctl.metaservice.service import Service
 from dorisctl.secrets import load_keyring
 from tests.fixtures.s3 import AK, BUCKET, SK, WeedMini
 

@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dorisctl.kv import TxnKv, open_store, run_txn
-from dorisctl.metaservice import keys, tablet, txn
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
+from dorisctl.metaservice.ops import tablet, txn
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.resource import Reply
-from dorisctl.metaservice.service import Service
 from dorisctl.secrets import KeyRing
 
 IID = "bench"

@@ -15,10 +15,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dorisctl.logs import log_event, setup_logging
+from dorisctl.metaservice.context import Settings
 from dorisctl.metaservice.recycler import RecyclerConfig
-from dorisctl.metaservice.recycler_server import RecyclerServiceConfig, prepare_recycler
-from dorisctl.metaservice.server import MetaServiceConfig, MetaServiceRuntime, prepare
-from dorisctl.metaservice.service import Settings
+from dorisctl.metaservice.server import (
+    MetaServiceConfig,
+    MetaServiceRuntime,
+    RecyclerServiceConfig,
+    prepare,
+    prepare_recycler,
+)
 from dorisctl.secrets import SecretError
 from dorisctl.serving import run, run_servers
 

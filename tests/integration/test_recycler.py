@@ -14,13 +14,15 @@ import httpx
 import pytest
 
 from dorisctl.kv import Txn, TxnKv, open_store, run_txn
-from dorisctl.metaservice import keys, resource
-from dorisctl.metaservice.http import build_app
-from dorisctl.metaservice.instances import load_instance
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Service
+from dorisctl.metaservice.model.instances import load_instance
+from dorisctl.metaservice.ops import cluster as cluster_ops
+from dorisctl.metaservice.ops import instance as instance_ops
 from dorisctl.metaservice.proto import cloud_pb2
-from dorisctl.metaservice.recycler import LeaseLost, Recycler, RecyclerConfig, instance_delete_ranges
-from dorisctl.metaservice.recycler_http import build_recycler_app, recycler_routes
-from dorisctl.metaservice.service import Service
+from dorisctl.metaservice.recycler import LeaseLost, Recycler, RecyclerConfig
+from dorisctl.metaservice.transport.http.app import build_app
+from dorisctl.metaservice.transport.http.recycler import build_recycler_app, recycler_routes
 from dorisctl.secrets import load_keyring
 from tests.fixtures.s3 import AK, BUCKET, SK, WeedMini, s3  # noqa: F401 - fixture
 
@@ -73,7 +75,7 @@ async def create_instance(svc: Service, iid: str, endpoint: str, prefix: str) ->
             use_path_style=True,
         ),
     )
-    await run_txn(svc.kv, lambda txn: resource.create_instance(svc, txn, req))
+    await run_txn(svc.kv, lambda txn: instance_ops.create_instance(svc, txn, req))
 
 
 async def add_and_drop_cluster_then_drop(svc: Service, iid: str) -> None:
@@ -84,11 +86,11 @@ async def add_and_drop_cluster_then_drop(svc: Service, iid: str) -> None:
         nodes=[cloud_pb2.NodeInfoPB(cloud_unique_id=f"1:{iid}:be", ip="127.0.0.1", heartbeat_port=9050)],
     )
     add = cloud_pb2.AlterClusterRequest(instance_id=iid, cluster=cluster)
-    await run_txn(svc.kv, lambda txn: resource.add_cluster(svc, txn, add))
+    await run_txn(svc.kv, lambda txn: cluster_ops.add_cluster(svc, txn, add))
     drop = cloud_pb2.AlterClusterRequest(instance_id=iid, cluster=cloud_pb2.ClusterPB(cluster_id="c1"))
-    await run_txn(svc.kv, lambda txn: resource.drop_cluster(svc, txn, drop))
+    await run_txn(svc.kv, lambda txn: cluster_ops.drop_cluster(svc, txn, drop))
     dropi = cloud_pb2.AlterInstanceRequest(instance_id=iid)
-    await run_txn(svc.kv, lambda txn: resource.drop_instance(svc, txn, dropi))
+    await run_txn(svc.kv, lambda txn: instance_ops.drop_instance(svc, txn, dropi))
 
 
 def instance_records(iid: str) -> dict[bytes, bytes]:
@@ -154,7 +156,7 @@ async def test_drop_instance_deletes_exactly_its_objects_and_keys(svc: Service, 
     assert res.keys_deleted == len(instance_records("inst1")) + 1
     assert list_keys(client, "p/") == []
     assert sorted(list_keys(client)) == sorted(others)
-    for begin, end in instance_delete_ranges("inst1"):
+    for begin, end in keys.instance_delete_ranges("inst1"):
         assert await count_range(svc.kv, begin, end) == 0
     assert await get_kv(svc.kv, keys.instance_key("inst1")) is None
     assert await get_kv(svc.kv, keys.job_check_key("inst1")) == b"c"
@@ -227,11 +229,11 @@ async def test_lease_keeps_a_second_recycler_out(svc: Service, s3: WeedMini) -> 
     a = Recycler(svc, fast_cfg(), ip_port="10.0.0.1:5000")
     b = Recycler(svc, fast_cfg(), ip_port="10.0.0.2:5000")
 
-    assert await a.acquire_lease("leased")
+    assert await a.lease.acquire("leased")
     res_b = await b.recycle_instance("leased")
     assert res_b.outcome == "busy" and "10.0.0.1:5000" in res_b.error
     assert len(list_keys(s3.client(), "lease/")) == 400
-    await a.release_lease("leased", success=False)
+    await a.lease.release("leased", success=False)
 
     results = await asyncio.gather(a.recycle_instance("leased"), b.recycle_instance("leased"))
     outcomes = sorted(r.outcome for r in results)
@@ -244,7 +246,7 @@ async def test_lease_expires_and_scheduled_rounds_respect_the_interval(svc: Serv
     await put_kv(svc.kv, {keys.instance_key("x"): cloud_pb2.InstanceInfoPB(instance_id="x").SerializeToString()})
     a = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=300), ip_port="a:1")
     b = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=300), ip_port="b:1")
-    assert await a.acquire_lease("x")
+    assert await a.lease.acquire("x")
     assert (await b.recycle_instance("x")).outcome == "busy"
     await asyncio.sleep(0.4)  # a "crashed": its lease expires
     assert (await b.recycle_instance("x")).outcome == "done"
@@ -256,7 +258,7 @@ async def test_lease_is_renewed_and_a_lost_lease_stops_the_holder(svc: Service) 
     await put_kv(svc.kv, {keys.instance_key("x"): cloud_pb2.InstanceInfoPB(instance_id="x").SerializeToString()})
     a = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=300), ip_port="a:1")
     b = Recycler(svc, fast_cfg(recycle_job_lease_expired_ms=300), ip_port="b:1")
-    assert await a.acquire_lease("x")
+    assert await a.lease.acquire("x")
     renewer = asyncio.create_task(a._renew_loop("x", None))
     try:
         await asyncio.sleep(0.5)  # past the first expiry: renewed every 100 ms
@@ -266,13 +268,13 @@ async def test_lease_is_renewed_and_a_lost_lease_stops_the_holder(svc: Service) 
         with contextlib.suppress(asyncio.CancelledError):
             await renewer
     await asyncio.sleep(0.35)  # a stops renewing: the lease expires and b takes it
-    assert await b.acquire_lease("x")
+    assert await b.lease.acquire("x")
     with pytest.raises(LeaseLost):
-        await a._renew_lease("x")
+        await a.lease.renew("x")
     txn = await svc.kv.begin()
     try:
         with pytest.raises(LeaseLost):
-            await a.check_lease(txn, "x")
+            await a.lease.check(txn, "x")
     finally:
         await txn.discard()
 

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dorisctl.metaservice.pbjson import pretty_json
+from dorisctl.metaservice.transport.http.pbjson import pretty_json
 
 leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text())
 docs = st.recursive(leaves, lambda c: st.one_of(st.lists(c, max_size=4), st.dictionaries(st.text(), c, max_size=4)))

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dorisctl.metaservice import keys
-from dorisctl.metaservice.keyview import render_key_tree
+from dorisctl.metaservice.transport.http.keyview import render_key_tree
 
 
 @pytest.mark.parametrize(

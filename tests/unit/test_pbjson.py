@@ -11,9 +11,9 @@ from google.protobuf import json_format
 from google.protobuf.descriptor import FieldDescriptor as FD
 from google.protobuf.message import Message
 
-from dorisctl.metaservice.http import envelope
-from dorisctl.metaservice.pbjson import message_to_json_obj, pretty_message
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
+from dorisctl.metaservice.transport.http.envelope import envelope
+from dorisctl.metaservice.transport.http.pbjson import message_to_json_obj, pretty_message
 
 MESSAGES = [
     getattr(mod, name)

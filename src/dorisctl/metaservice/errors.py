@@ -1,12 +1,15 @@
 """The one error type of meta-service operations: a MetaServiceCode and Doris's message.
 
-Operations raise `MetaServiceError`; only the HTTP layer turns it into a status and an envelope.
+Operations raise `MetaServiceError`; each transport turns it into its own reply (HTTP: a status and
+an envelope; gRPC and baidu_std: the response message's `status`). `kv_error_to_ms` says what a
+store failure tells the client.
 """
 
 from __future__ import annotations
 
 from google.protobuf.message import Message
 
+from dorisctl.kv import Conflict, KvError, MaybeCommitted, TooLarge, Unavailable
 from dorisctl.metaservice.proto import cloud_pb2
 
 Code = cloud_pb2.MetaServiceCode
@@ -41,3 +44,19 @@ def already_existed(msg: str) -> MetaServiceError:
 
 def get_err(msg: str) -> MetaServiceError:
     return MetaServiceError(Code.KV_TXN_GET_ERR, msg)
+
+
+def kv_error_to_ms(e: KvError) -> MetaServiceError:
+    """What a store failure that outlived the runner's retries tells the client."""
+    if isinstance(e, Conflict):
+        return MetaServiceError(Code.KV_TXN_CONFLICT, f"failed to commit kv txn, err={e.name}: retries exhausted")
+    if isinstance(e, TooLarge):
+        return MetaServiceError(Code.KV_TXN_COMMIT_ERR, f"failed to commit kv txn, err={e.name}: {e}")
+    if isinstance(e, MaybeCommitted):
+        return MetaServiceError(
+            Code.KV_TXN_COMMIT_ERR,
+            "failed to commit kv txn, err=MaybeCommitted: the outcome is unknown; read the state before retrying",
+        )
+    if isinstance(e, Unavailable):
+        return MetaServiceError(Code.KV_TXN_STORE_COMMIT_RETRYABLE, f"kv store unavailable, retry later: {e}")
+    return MetaServiceError(Code.KV_TXN_COMMIT_ERR, f"kv error: {e}")

@@ -254,3 +254,30 @@ def node_index_key(cloud_unique_id: str, instance_id: str) -> bytes:
 def node_index_range(cloud_unique_id: str) -> tuple[bytes, bytes]:
     prefix = make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id)
     return prefix, prefix + b"\xff"
+
+
+NODE_INDEX_RANGE = (
+    make_key(SYSTEM_SPACE, "system", "dorisctl", "node"),
+    make_key(SYSTEM_SPACE, "system", "dorisctl", "node") + b"\xff",
+)
+TXN_ID_COUNTER_KEY = make_key(SYSTEM_SPACE, "system", "dorisctl", "txn_id")
+INT64_MAX = (1 << 63) - 1
+# Families whose keys start `<family> <instance_id>` and go when an instance is destroyed (spec 8 step 2).
+KV_DELETE_FAMILIES = ("txn", "version", "meta", "recycle", "copy")
+
+
+def sub_range(family: str, instance_id: str, infix: str) -> tuple[bytes, bytes]:
+    """All keys `family iid infix ...` for one instance."""
+    return (
+        make_key(USER_SPACE, family, instance_id, infix),
+        make_key(USER_SPACE, family, instance_id, infix + "\x00"),
+    )
+
+
+def instance_delete_ranges(instance_id: str) -> list[tuple[bytes, bytes]]:
+    """The key ranges of one instance that the recycler removes (spec 8 step 2, exactly)."""
+    out = [family_range(f, instance_id) for f in KV_DELETE_FAMILIES]
+    out.append((stats_tablet_key(instance_id, 0, 0, 0, 0), stats_tablet_key(instance_id, INT64_MAX, 0, 0, 0)))
+    out.append((job_tablet_key(instance_id, 0, 0, 0, 0), job_tablet_key(instance_id, INT64_MAX, 0, 0, 0)))
+    out.append((storage_vault_key(instance_id, ""), storage_vault_key(instance_id, "\xff")))
+    return out

@@ -1,4 +1,6 @@
-"""Starting a meta-service: store, key ring, token and HTTP app from a `MetaServiceConfig`."""
+"""Starting the services: a meta-service (store, key ring, token, the listener for its protocols and
+the in-process recycler) from a `MetaServiceConfig`, and the recycler alone (`dorisctl recycler`)
+from a `RecyclerServiceConfig`, with the same data directory conventions."""
 
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ import uvicorn
 
 from dorisctl.kv import TxnKv, open_store
 from dorisctl.logs import log_event
-from dorisctl.metaservice.http import build_app
+from dorisctl.metaservice.context import Service, Settings
 from dorisctl.metaservice.recycler import Recycler, RecyclerConfig
-from dorisctl.metaservice.recycler_http import recycler_routes
-from dorisctl.metaservice.service import Service, Settings
+from dorisctl.metaservice.transport.http.app import build_app
+from dorisctl.metaservice.transport.http.recycler import build_recycler_app, recycler_routes
 from dorisctl.secrets import load_keyring, load_or_create_token
 from dorisctl.serving import make_server
 
 log = logging.getLogger("dorisctl.metaservice")
+recycler_log = logging.getLogger("dorisctl.recycler")
 
 ENV_TOKEN = "DORISCTL_META_TOKEN"
 
@@ -96,3 +99,39 @@ def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
         recycler=recycler is not None,
     )
     return MetaServiceRuntime(server=server, kv=kv, service=svc, token=token, recycler=recycler)
+
+
+@dataclass
+class RecyclerServiceConfig:
+    host: str = "127.0.0.1"
+    port: int = 5100
+    data_dir: Path = Path("./data")
+    store: str = ""
+    token: str = ""
+    recycler: RecyclerConfig = field(default_factory=RecyclerConfig)
+
+    def store_url(self) -> str:
+        return self.store or default_store_url(self.data_dir)
+
+
+@dataclass
+class RecyclerRuntime:
+    server: uvicorn.Server
+    kv: TxnKv
+    recycler: Recycler
+
+    async def close(self) -> None:
+        await self.recycler.stop()
+        await self.kv.close()
+
+
+def prepare_recycler(cfg: RecyclerServiceConfig) -> RecyclerRuntime:
+    data_dir = cfg.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = resolve_token(data_dir, cfg.token, announce=False)
+    kv = open_store(cfg.store_url())
+    svc = Service(kv=kv, keyring=load_keyring(data_dir))
+    recycler = Recycler(svc, cfg.recycler, ip_port=f"{cfg.host}:{cfg.port}")
+    server = make_server(build_recycler_app(recycler, token), cfg.host, cfg.port)
+    log_event(recycler_log, "recycler_configured", host=cfg.host, port=cfg.port, store=kv.url, data_dir=str(data_dir))
+    return RecyclerRuntime(server=server, kv=kv, recycler=recycler)

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from dorisctl.kv import Txn, open_store, run_txn
-from dorisctl.metaservice.instances import load_instance, node_counts, save_instance
+from dorisctl.metaservice.model.instances import load_instance, node_counts, save_instance
 from tests.fixtures.metaservice import start_meta_server
 from tests.integration.metaservice.conftest import OBJ, compute_cluster
 

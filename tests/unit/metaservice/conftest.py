@@ -11,9 +11,8 @@ import pytest
 
 from dorisctl.kv import open_store, run_txn
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.resource import Reply
-from dorisctl.metaservice.service import Service
 from dorisctl.secrets import KeyRing
 
 IID = "inst1"

@@ -9,9 +9,9 @@ import pytest
 from dorisctl.kv import run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code, MetaServiceError
-from dorisctl.metaservice.job import abort_tablet_job, finish_tablet_job, start_tablet_job
+from dorisctl.metaservice.ops.job import abort_tablet_job, finish_tablet_job, start_tablet_job
+from dorisctl.metaservice.ops.tablet import commit_rowset
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.tablet import commit_rowset
 from tests.unit.metaservice.conftest import CUID, IID, Env
 from tests.unit.metaservice.test_txn import expect_error, load, make_tablets, rowset, stats
 

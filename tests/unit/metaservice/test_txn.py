@@ -9,9 +9,9 @@ import pytest
 from dorisctl.kv import decode_counter, run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code, MetaServiceError
+from dorisctl.metaservice.ops.tablet import commit_rowset, create_tablets, get_tablet_stats, get_version, prepare_rowset
+from dorisctl.metaservice.ops.txn import abort_txn, begin_txn, commit_txn, get_txn, precommit_txn
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.tablet import commit_rowset, create_tablets, get_tablet_stats, get_version, prepare_rowset
-from dorisctl.metaservice.txn import abort_txn, begin_txn, commit_txn, get_txn, precommit_txn
 from tests.unit.metaservice.conftest import CUID, IID, Env, tablet_meta
 
 S = cloud_pb2.TxnStatusPB

@@ -10,10 +10,10 @@ import pytest
 
 from dorisctl.kv import TooLarge
 from dorisctl.kv.base import Limits
-from dorisctl.metaservice.http import build_app
+from dorisctl.metaservice.ops.tablet import commit_rowset
+from dorisctl.metaservice.ops.txn import commit_txn
 from dorisctl.metaservice.proto import cloud_pb2
-from dorisctl.metaservice.tablet import commit_rowset
-from dorisctl.metaservice.txn import commit_txn
+from dorisctl.metaservice.transport.http.app import build_app
 from tests.unit.metaservice.conftest import CUID, Env
 from tests.unit.metaservice.test_txn import begin_req, make_tablets, rowset
 

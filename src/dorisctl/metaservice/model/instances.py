@@ -19,8 +19,9 @@ from google.protobuf.message import Message
 
 from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Service
+from dorisctl.metaservice.errors import MetaServiceError, not_found
 from dorisctl.metaservice.proto import cloud_pb2
-from dorisctl.metaservice.service import Service
 from dorisctl.secrets import METHOD, SecretError
 
 InstanceInfoPB = cloud_pb2.InstanceInfoPB
@@ -164,3 +165,14 @@ def to_text_dump(msg: Message) -> str:
 def to_one_line_text(msg: Message) -> str:
     """DebugString with newlines replaced by spaces (as in get_cluster's not-found message)."""
     return to_text_dump(msg).replace("\n", " ")
+
+
+DELETED_MSG = "instance status has been set delete, plz check it"
+
+
+def trim_prefix(prefix: str) -> str:
+    return prefix.strip("/ \t")
+
+
+def not_found_instance(iid: str) -> MetaServiceError:
+    return not_found(f"instance not existed, instance_id={iid}, err=KeyNotFound")

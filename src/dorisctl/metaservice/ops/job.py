@@ -13,12 +13,17 @@ from __future__ import annotations
 
 from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
-from dorisctl.metaservice.instances import to_compact_json
+from dorisctl.metaservice.model.instances import to_compact_json
+from dorisctl.metaservice.model.tablets import (
+    DETACHED_FIELDS,
+    complete_index,
+    read_stats_parts,
+    require_instance,
+    write_stats,
+)
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.resource import Reply
-from dorisctl.metaservice.service import Service
-from dorisctl.metaservice.tablet import DETACHED_FIELDS, complete_index, read_stats_parts, require_instance, write_stats
 
 CJ = cloud_pb2.TabletCompactionJobPB
 Action = cloud_pb2.FinishTabletJobRequest

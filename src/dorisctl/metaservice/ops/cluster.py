@@ -1,27 +1,14 @@
-"""Resource operations: instances, clusters, nodes, object storage and credentials (spec 4).
-
-Each operation is a plain async function `(svc, txn, request) -> Reply` over one transaction: it
-reads the instance value, checks in Doris's evaluation order (the first failure wins), modifies
-and writes it back. Failures raise `MetaServiceError`; the runner commits only on success, so a
-refused request stores nothing. No HTTP types here.
-
-Where dorisctl differs from Doris on purpose (documented in docs/meta-service.md):
-* sk is sealed with AES-256-GCM under the root key ring, not AES-256-ECB; "unchanged credential"
-  checks compare plaintexts;
-* secrets embedded in error messages (`<request json>`) are masked as `***`;
-* storage vaults and virtual clusters answer a clear "not supported" error.
+"""Cluster and node operations: add/drop/rename clusters, add/drop nodes, cluster status,
+get_cluster and get_cluster_status (spec 4.6 - 4.10). Plain async `(svc, txn, request) -> Reply`
+functions over one transaction; no transport types here.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass
-
-from google.protobuf.message import Message
 
 from dorisctl.kv import Txn
-from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import (
     Code,
     MetaServiceError,
@@ -30,25 +17,21 @@ from dorisctl.metaservice.errors import (
     invalid,
     not_found,
 )
-from dorisctl.metaservice.instances import (
+from dorisctl.metaservice.model.instances import (
+    DELETED_MSG,
     HELP_MSG,
     degraded_and_missing,
     degraded_instance_id,
     instances_owning,
     load_instance,
     node_counts,
-    open_sk,
     resolve_instance_id,
-    reveal_in_place,
     save_instance,
-    seal_into,
     to_compact_json,
     to_one_line_text,
     to_text_dump,
 )
 from dorisctl.metaservice.proto import cloud_pb2
-from dorisctl.metaservice.service import Service
-from dorisctl.secrets import SecretError
 
 InstanceInfoPB = cloud_pb2.InstanceInfoPB
 ClusterPB = cloud_pb2.ClusterPB
@@ -59,189 +42,7 @@ AlterClusterOp = cloud_pb2.AlterClusterRequest.Operation
 
 CLUSTER_NAME_REGEX = "^[a-zA-Z][a-zA-Z0-9_]*$"
 _CLUSTER_NAME_RE = re.compile(CLUSTER_NAME_REGEX)
-MAX_OBJ_INFO = 10
-MAX_OBJ_INFO_BYTES = 1024
-DELETED_MSG = "instance status has been set delete, plz check it"
 FE_TYPES = (NodeInfoPB.FE_MASTER, NodeInfoPB.FE_OBSERVER, NodeInfoPB.FE_FOLLOWER)
-
-
-@dataclass
-class Reply:
-    """A successful operation's message (almost always "") and optional result message."""
-
-    msg: str = ""
-    result: Message | None = None
-
-
-def _trim_prefix(prefix: str) -> str:
-    return prefix.strip("/ \t")
-
-
-def _not_found_instance(iid: str) -> MetaServiceError:
-    return not_found(f"instance not existed, instance_id={iid}, err=KeyNotFound")
-
-
-# =================================================================================================
-# Instances (spec 4.1 - 4.5)
-
-
-async def create_instance(svc: Service, txn: Txn, req: cloud_pb2.CreateInstanceRequest) -> Reply:
-    if req.HasField("ram_user"):
-        ru = req.ram_user
-        if not (ru.user_id and ru.ak and ru.sk):
-            raise invalid("ram user info err, please check it")
-    if req.HasField("obj_info"):
-        o = req.obj_info
-        if o.HasField("role_arn"):
-            if not (
-                o.role_arn
-                and o.cred_provider_type == cloud_pb2.INSTANCE_PROFILE
-                and o.provider == ObjectStoreInfoPB.S3
-                and o.bucket
-                and o.endpoint
-                and o.region
-            ):
-                raise invalid("s3 conf info err with role_arn, please check it")
-        elif not (
-            o.ak and o.sk and o.bucket and o.endpoint and o.region and o.external_endpoint and o.HasField("provider")
-        ):
-            raise invalid("s3 conf info err, please check it")
-    if not req.instance_id:
-        raise invalid("instance id not set")
-    if req.HasField("vault"):
-        raise invalid("storage vault is not supported by dorisctl; create the instance with obj_info")
-    if await txn.get(keys.instance_key(req.instance_id)) is not None:
-        raise already_existed(f"instance already existed, instance_id={req.instance_id}, err=Ok")
-
-    now = svc.now_s()
-    inst = InstanceInfoPB(
-        instance_id=req.instance_id,
-        user_id=req.user_id,
-        name=req.name,
-        status=InstanceInfoPB.NORMAL,
-        sse_enabled=req.sse_enabled,
-        enable_storage_vault=not req.HasField("obj_info"),
-    )
-    if req.HasField("obj_info"):
-        obj = inst.obj_info.add()
-        obj.CopyFrom(req.obj_info)
-        obj.prefix = _trim_prefix(obj.prefix)
-        obj.id = "1"
-        obj.ctime = now
-        obj.mtime = now
-        obj.sse_enabled = req.sse_enabled
-        if not obj.HasField("role_arn"):
-            seal_into(svc, obj)
-    if req.HasField("ram_user"):
-        inst.ram_user.CopyFrom(req.ram_user)
-        seal_into(svc, inst.ram_user)
-    save_instance(txn, inst, Counter())
-    return Reply()
-
-
-async def _alter_instance(svc: Service, txn: Txn, req: cloud_pb2.AlterInstanceRequest, op: int) -> Reply:
-    if not req.instance_id:
-        raise invalid("instance id not set")
-    inst = await load_instance(txn, req.instance_id)
-    if inst is None:
-        raise _not_found_instance(req.instance_id)
-    iid = req.instance_id
-    before = node_counts(inst)
-    now = svc.now_s()
-    if op == AlterInstanceOp.DROP:
-        if len(inst.clusters) > 0:
-            raise invalid("failed to drop instance, instance has clusters")
-        inst.status = InstanceInfoPB.DELETED
-    elif op == AlterInstanceOp.RENAME:
-        if inst.name == req.name:
-            raise invalid("failed to rename instance, name eq original name")
-        inst.name = req.name
-    elif op in (AlterInstanceOp.ENABLE_SSE, AlterInstanceOp.DISABLE_SSE):
-        enable = op == AlterInstanceOp.ENABLE_SSE
-        if inst.sse_enabled == enable:
-            word = "enable" if enable else "disable"
-            raise invalid(f"failed to {word} sse, instance has {word}d sse")
-        inst.sse_enabled = enable
-        for obj in inst.obj_info:
-            obj.sse_enabled = enable
-    elif op == AlterInstanceOp.SET_OVERDUE:
-        if inst.status == InstanceInfoPB.DELETED:
-            raise invalid(f"can't set deleted instance to overdue, instance_id = {iid}")
-        if inst.status == InstanceInfoPB.OVERDUE:
-            raise invalid(f"the instance has already set  instance to overdue, instance_id = {iid}")
-        inst.status = InstanceInfoPB.OVERDUE
-    elif op == AlterInstanceOp.SET_NORMAL:
-        if inst.status == InstanceInfoPB.DELETED:
-            raise invalid(f"can't set deleted instance to normal, instance_id = {iid}")
-        if inst.status == InstanceInfoPB.NORMAL:
-            raise invalid(f"the instance is already normal, instance_id = {iid}")
-        inst.status = InstanceInfoPB.NORMAL
-    elif op == AlterInstanceOp.REFRESH:
-        return Reply()  # Doris refreshes its in-memory cache; dorisctl has none to refresh
-    else:
-        raise invalid(f"operation {AlterInstanceOp.Name(op)} is not supported by dorisctl")
-    inst.mtime = now
-    save_instance(txn, inst, before)
-    return Reply()
-
-
-async def drop_instance(svc: Service, txn: Txn, req: cloud_pb2.AlterInstanceRequest) -> Reply:
-    return await _alter_instance(svc, txn, req, AlterInstanceOp.DROP)
-
-
-async def rename_instance(svc: Service, txn: Txn, req: cloud_pb2.AlterInstanceRequest) -> Reply:
-    return await _alter_instance(svc, txn, req, AlterInstanceOp.RENAME)
-
-
-async def enable_instance_sse(svc: Service, txn: Txn, req: cloud_pb2.AlterInstanceRequest) -> Reply:
-    return await _alter_instance(svc, txn, req, AlterInstanceOp.ENABLE_SSE)
-
-
-async def disable_instance_sse(svc: Service, txn: Txn, req: cloud_pb2.AlterInstanceRequest) -> Reply:
-    return await _alter_instance(svc, txn, req, AlterInstanceOp.DISABLE_SSE)
-
-
-async def set_instance_status(svc: Service, txn: Txn, req: cloud_pb2.AlterInstanceRequest) -> Reply:
-    """The body's `op` is executed as sent (spec 4.4 and trap 14)."""
-    if req.op == AlterInstanceOp.UNKNOWN:
-        raise invalid(f"invalid request op, op={int(req.op)}")
-    return await _alter_instance(svc, txn, req, req.op)
-
-
-async def get_instance(svc: Service, txn: Txn, instance_id: str, cloud_unique_id: str) -> Reply:
-    if not instance_id and not cloud_unique_id:
-        raise invalid("empty instance_id and cloud_unique_id")
-    iid = instance_id
-    if not iid:
-        iid = await resolve_instance_id(svc, txn, cloud_unique_id)
-        if not iid:
-            raise invalid(f"cannot find instance_id with cloud_unique_id={cloud_unique_id}")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, info=failed to get instance, instance_id={iid} err=KeyNotFound")
-    try:
-        for obj in inst.obj_info:
-            reveal_in_place(svc, obj)
-        if inst.HasField("ram_user"):
-            reveal_in_place(svc, inst.ram_user)
-        for stage in inst.stages:
-            if stage.HasField("obj_info"):
-                reveal_in_place(svc, stage.obj_info)
-        inst.iam_user.CopyFrom(await _iam_user(svc, txn, iid))
-    except SecretError as e:
-        raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
-    return Reply(result=inst)
-
-
-async def _iam_user(svc: Service, txn: Txn, iid: str) -> cloud_pb2.RamUserPB:
-    raw = await txn.get(keys.system_key("arn_info"))
-    if raw is not None:
-        user = cloud_pb2.RamUserPB()
-        user.ParseFromString(raw)
-        reveal_in_place(svc, user)
-        return user
-    s = svc.settings
-    return cloud_pb2.RamUserPB(user_id=s.arn_id, ak=s.arn_ak, sk=s.arn_sk, external_id=iid)
 
 
 # =================================================================================================
@@ -661,229 +462,3 @@ async def get_cluster_status(svc: Service, txn: Txn, req: cloud_pb2.GetClusterSt
 
 # =================================================================================================
 # Object storage and credentials (spec 4.11 - 4.14, 4.18)
-
-
-async def _instance_by_cuid(svc: Service, txn: Txn, cloud_unique_id: str, *, deleted_ok: bool) -> InstanceInfoPB:
-    if not cloud_unique_id:
-        raise invalid("cloud unique id not set")
-    iid = await resolve_instance_id(svc, txn, cloud_unique_id)
-    if not iid:
-        raise invalid("empty instance_id")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
-    if not deleted_ok and inst.status == InstanceInfoPB.DELETED:
-        raise not_found(DELETED_MSG)
-    return inst
-
-
-async def get_obj_store_info(svc: Service, txn: Txn, req: cloud_pb2.GetObjStoreInfoRequest) -> Reply:
-    inst = await _instance_by_cuid(svc, txn, req.cloud_unique_id, deleted_ok=True)
-    resp = cloud_pb2.GetObjStoreInfoResponse()
-    resp.status.code = Code.OK
-    resp.status.msg = ""
-    try:
-        for obj in inst.obj_info:
-            shown = resp.obj_info.add()
-            shown.CopyFrom(obj)
-            reveal_in_place(svc, shown)
-    except SecretError as e:
-        raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
-    if inst.HasField("default_storage_vault_id"):
-        resp.default_storage_vault_id = inst.default_storage_vault_id
-    if inst.HasField("default_storage_vault_name"):
-        resp.default_storage_vault_name = inst.default_storage_vault_name
-    resp.enable_storage_vault = inst.enable_storage_vault
-    return Reply(result=resp)
-
-
-def _obj_from(req: cloud_pb2.AlterObjStoreInfoRequest) -> ObjectStoreInfoPB:
-    """Spec 4.12 steps 1-3: the obj of the request, validated (ak/sk or role_arn)."""
-    if req.HasField("obj"):
-        obj = req.obj
-    elif req.HasField("vault") and req.vault.HasField("obj_info"):
-        obj = req.vault.obj_info
-    else:
-        raise invalid(f"s3 obj info err {to_compact_json(req)}")
-    if obj.ByteSize() > MAX_OBJ_INFO_BYTES:
-        raise invalid(f"s3 obj info greater than 1k {to_compact_json(req)}")
-    if obj.HasField("role_arn"):
-        if obj.HasField("ak") or obj.HasField("sk"):
-            raise invalid("invaild argument, both set ak/sk and role_arn is not allowed")
-    elif not obj.HasField("ak") or not obj.HasField("sk"):
-        raise invalid(f"s3 obj info err {to_compact_json(req)}")
-    return obj
-
-
-def _numeric_id(text: str) -> int | None:
-    try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-async def add_obj_info(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoRequest) -> Reply:
-    obj = _obj_from(req)
-    inst = await _instance_by_cuid(svc, txn, req.cloud_unique_id, deleted_ok=False)
-    if inst.enable_storage_vault:
-        raise invalid("Storage vault doesn't support add obj info")
-    if not obj.HasField("provider"):
-        raise invalid("s3 conf lease provider info")
-    if len(inst.obj_info) >= MAX_OBJ_INFO:
-        raise MetaServiceError(
-            Code.UNDEFINED_ERR, "this instance history has greater than 10 objs, please new another instance"
-        )
-    has_role = obj.HasField("role_arn")
-    if ((not obj.ak or not obj.sk) and not has_role) or not (obj.bucket and obj.endpoint and obj.region and obj.prefix):
-        raise invalid("s3 conf info err, please check it")
-    try:
-        for existing in inst.obj_info:
-            if (
-                existing.bucket == obj.bucket
-                and existing.prefix == obj.prefix
-                and existing.endpoint == obj.endpoint
-                and existing.region == obj.region
-                and existing.ak == obj.ak
-                and open_sk(svc, existing) == obj.sk
-                and existing.provider == obj.provider
-                and existing.external_endpoint == obj.external_endpoint
-            ):
-                raise invalid("original obj infos has a same conf, please check it")
-    except SecretError as e:
-        raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
-    ids = [_numeric_id(o.id) for o in inst.obj_info] + [_numeric_id(r) for r in inst.resource_ids]
-    next_id = 1 + max((i for i in ids if i is not None), default=0)
-    now = svc.now_s()
-    new = inst.obj_info.add(
-        ctime=now,
-        mtime=now,
-        id=str(next_id),
-        bucket=obj.bucket,
-        prefix=_trim_prefix(obj.prefix),
-        endpoint=obj.endpoint,
-        external_endpoint=obj.external_endpoint,
-        region=obj.region,
-        provider=obj.provider,
-        sse_enabled=inst.sse_enabled,
-        use_path_style=obj.use_path_style,
-    )
-    if obj.HasField("user_id"):
-        new.user_id = obj.user_id
-    if has_role:
-        new.role_arn = obj.role_arn
-        new.external_id = obj.external_id
-        new.cred_provider_type = cloud_pb2.INSTANCE_PROFILE
-    else:
-        new.ak = obj.ak
-        new.sk = obj.sk
-        seal_into(svc, new)
-    save_instance(txn, inst, node_counts(inst))
-    return Reply()
-
-
-async def legacy_update_ak_sk(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoRequest) -> Reply:
-    obj = _obj_from(req)
-    inst = await _instance_by_cuid(svc, txn, req.cloud_unique_id, deleted_ok=False)
-    wanted = _numeric_id(obj.id if obj.HasField("id") else "0")
-    if wanted is None or not 1 <= wanted <= len(inst.obj_info):
-        raise invalid("id invalid, please check it")
-    target = next((o for o in inst.obj_info if _numeric_id(o.id) == wanted), None)
-    if target is None:
-        raise invalid("id invalid, please check it")
-    now = svc.now_s()
-    if obj.HasField("role_arn"):
-        if target.provider != ObjectStoreInfoPB.S3:
-            raise invalid("role_arn is only supported for s3 provider")
-        if target.role_arn == obj.role_arn and target.external_id == obj.external_id:
-            return Reply()
-        for name in ("ak", "sk", "encryption_info"):
-            target.ClearField(name)
-        target.role_arn = obj.role_arn
-        target.external_id = obj.external_id
-        target.cred_provider_type = cloud_pb2.INSTANCE_PROFILE
-    else:
-        try:
-            if target.ak == obj.ak and open_sk(svc, target) == obj.sk:
-                return Reply()
-        except SecretError as e:
-            raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
-        for name in ("role_arn", "external_id", "cred_provider_type"):
-            target.ClearField(name)
-        target.ak = obj.ak
-        target.sk = obj.sk
-        seal_into(svc, target)
-    target.mtime = now
-    save_instance(txn, inst, node_counts(inst))
-    return Reply()
-
-
-def _same_credentials(svc: Service, stored: ObjectStoreInfoPB | cloud_pb2.RamUserPB, user: cloud_pb2.RamUserPB) -> bool:
-    try:
-        return stored.ak == user.ak and open_sk(svc, stored) == user.sk
-    except SecretError as e:
-        raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
-
-
-async def update_ak_sk(svc: Service, txn: Txn, req: cloud_pb2.UpdateAkSkRequest) -> Reply:
-    if not req.instance_id:
-        raise invalid("instance id not set")
-    if not req.HasField("ram_user") and not req.internal_bucket_user:
-        raise invalid("nothing to update")
-    inst = await load_instance(txn, req.instance_id)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={req.instance_id} err=KeyNotFound")
-    if inst.status == InstanceInfoPB.DELETED:
-        raise not_found(DELETED_MSG)
-    now = svc.now_s()
-    if req.HasField("ram_user"):
-        ru = req.ram_user
-        if not (ru.user_id and ru.ak and ru.sk):
-            raise invalid(f"ram user info err {to_compact_json(req)}")
-        if not inst.HasField("ram_user"):
-            raise invalid("instance doesn't have ram user info")
-        if inst.ram_user.user_id != ru.user_id:
-            raise invalid("ram user_id err")
-        if _same_credentials(svc, inst.ram_user, ru):
-            raise invalid("ak sk eq original, please check it")
-        inst.ram_user.ak = ru.ak
-        inst.ram_user.sk = ru.sk
-        seal_into(svc, inst.ram_user)
-    matched = False
-    for user in req.internal_bucket_user:
-        if not (user.HasField("user_id") and user.HasField("ak") and user.HasField("sk")):
-            raise invalid(f"s3 bucket info err {to_compact_json(req)}")
-        for obj in inst.obj_info:
-            if not obj.HasField("user_id"):
-                if len(req.internal_bucket_user) != 1:
-                    raise invalid(f"fail to update old instance's obj_info, s3 obj info err {to_compact_json(req)}")
-                obj.user_id = user.user_id
-            elif obj.user_id != user.user_id:
-                continue
-            if _same_credentials(svc, obj, user):
-                raise invalid("ak sk eq original, please check it")
-            obj.ak = user.ak
-            obj.sk = user.sk
-            seal_into(svc, obj)
-            obj.mtime = now
-            matched = True
-    if req.internal_bucket_user and not matched:
-        raise invalid("fail to find the alter obj info")
-    save_instance(txn, inst, node_counts(inst))
-    return Reply()
-
-
-async def alter_ram_user(svc: Service, txn: Txn, req: cloud_pb2.AlterRamUserRequest) -> Reply:
-    if not req.instance_id:
-        raise invalid("empty instance_id")
-    ru = req.ram_user
-    if not (req.HasField("ram_user") and ru.user_id and ru.ak and ru.sk):
-        raise invalid(f"ram user info err {to_compact_json(req)}")
-    inst = await load_instance(txn, req.instance_id)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={req.instance_id} err=KeyNotFound")
-    if inst.status == InstanceInfoPB.DELETED:
-        raise not_found(DELETED_MSG)
-    inst.ram_user.CopyFrom(ru)
-    seal_into(svc, inst.ram_user)
-    save_instance(txn, inst, node_counts(inst))
-    return Reply()

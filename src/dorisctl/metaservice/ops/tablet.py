@@ -1,176 +1,32 @@
-"""Tablets, rowsets, versions and tablet stats (spec 7.3, 7.4, 7.5).
-
-Owns create_tablets, get_tablet, prepare_rowset, commit_rowset, get_rowset, get_version and
-get_tablet_stats, plus the helpers the transaction and job operations share: resolving an
-instance from `cloud_unique_id`, completing a TabletIndexPB from the tablet-index key, reading
-the aggregated stats (aggregate record + detached counters) and storing schemas.
+"""Tablet operations: create_tablets, get_tablet, prepare_rowset, commit_rowset, get_rowset,
+get_version and get_tablet_stats (spec 7.3, 7.4, 7.5).
 
 Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction; failures raise
-`MetaServiceError` before anything is committed. No HTTP types here.
+`MetaServiceError` before anything is committed. No transport types here.
 """
 
 from __future__ import annotations
 
 from dorisctl.kv import Txn, decode_counter
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
-from dorisctl.metaservice.instances import resolve_instance_id
+from dorisctl.metaservice.model.instances import resolve_instance_id
+from dorisctl.metaservice.model.tablets import (
+    INT64_MAX,
+    RowsetMetaCloudPB,
+    TabletIndexPB,
+    TabletStatsPB,
+    complete_index,
+    detach_schema,
+    get_schema,
+    load_tablet_index,
+    put_schema_once,
+    read_stats,
+    require_instance,
+    write_stats,
+)
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.resource import Reply
-from dorisctl.metaservice.service import Service
-
-INT64_MAX = (1 << 63) - 1
-
-TabletIndexPB = cloud_pb2.TabletIndexPB
-TabletStatsPB = cloud_pb2.TabletStatsPB
-RowsetMetaCloudPB = olap_file_pb2.RowsetMetaCloudPB
-
-# detached counter suffix -> TabletStatsPB field (spec 7.4)
-DETACHED_FIELDS = {
-    "data_size": "data_size",
-    "num_rows": "num_rows",
-    "num_rowsets": "num_rowsets",
-    "num_segs": "num_segments",
-    "index_size": "index_size",
-    "segment_size": "segment_size",
-}
-
-
-def empty_cuid(cuid: str) -> str:
-    return cuid or "(empty)"
-
-
-async def require_instance(svc: Service, txn: Txn, cuid: str, suffix: str = "") -> str:
-    """The instance of `cuid`, or 400 `cannot find instance_id with cloud_unique_id=<cuid><suffix>`."""
-    iid = await resolve_instance_id(svc, txn, cuid)
-    if not iid:
-        raise invalid(f"cannot find instance_id with cloud_unique_id={empty_cuid(cuid)}{suffix}")
-    return iid
-
-
-async def load_tablet_index(txn: Txn, iid: str, tablet_id: int) -> cloud_pb2.TabletIndexPB:
-    key = keys.meta_tablet_idx_key(iid, tablet_id)
-    value = await txn.get(key)
-    if value is None:
-        raise MetaServiceError(
-            Code.TABLET_NOT_FOUND,
-            f"failed to get tablet_idx, err=KeyNotFound tablet_id={tablet_id} key={key.hex()}",
-        )
-    idx = TabletIndexPB()
-    idx.ParseFromString(value)
-    return idx
-
-
-async def load_tablet_indexes(txn: Txn, iid: str, tablet_ids: list[int]) -> dict[int, cloud_pb2.TabletIndexPB]:
-    """Tablet indexes of many tablets; one range read when the ids are dense (large loads), else point reads."""
-    wanted = sorted(set(tablet_ids))
-    out: dict[int, cloud_pb2.TabletIndexPB] = {}
-    if len(wanted) > 8 and wanted[-1] - wanted[0] <= 2 * len(wanted):
-        begin = keys.meta_tablet_idx_key(iid, wanted[0])
-        end = keys.meta_tablet_idx_key(iid, wanted[-1] + 1)
-        want = set(wanted)
-        for _, value in await txn.get_range(begin, end):
-            idx = TabletIndexPB()
-            idx.ParseFromString(value)
-            if idx.tablet_id in want:
-                out[idx.tablet_id] = idx
-    for tablet_id in wanted:
-        if tablet_id not in out:
-            out[tablet_id] = await load_tablet_index(txn, iid, tablet_id)
-    return out
-
-
-async def complete_index(txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB) -> cloud_pb2.TabletIndexPB:
-    """idx itself when table/index/partition/tablet are all present, else the stored tablet index."""
-    if all(idx.HasField(f) for f in ("table_id", "index_id", "partition_id", "tablet_id")):
-        return idx
-    return await load_tablet_index(txn, iid, idx.tablet_id)
-
-
-def _stats_key(iid: str, idx: cloud_pb2.TabletIndexPB) -> bytes:
-    return keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id)
-
-
-async def read_stats_parts(
-    txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB
-) -> tuple[cloud_pb2.TabletStatsPB, dict[str, int]] | None:
-    """(aggregate record, detached counters) of a tablet, or None when it has no stats."""
-    begin = _stats_key(iid, idx)
-    end = keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id + 1)
-    rows = await txn.get_range(begin, end)
-    if not rows or rows[0][0] != begin:
-        return None
-    agg = TabletStatsPB()
-    agg.ParseFromString(rows[0][1])
-    detached: dict[str, int] = {}
-    for key, value in rows[1:]:
-        fields = keys.decode_fields(key, len(begin))
-        if len(fields) != 1 or not isinstance(fields[0][1], bytes):
-            continue
-        suffix = fields[0][1].decode(errors="replace")
-        if suffix in DETACHED_FIELDS:
-            detached[suffix] = decode_counter(value)
-    return agg, detached
-
-
-async def read_stats(txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB) -> cloud_pb2.TabletStatsPB:
-    """The merged stats of spec 7.4: aggregate + detached counters; TABLET_NOT_FOUND if absent."""
-    parts = await read_stats_parts(txn, iid, idx)
-    if parts is None:
-        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
-    agg, detached = parts
-    merged = TabletStatsPB()
-    merged.CopyFrom(agg)
-    for suffix, field in DETACHED_FIELDS.items():
-        setattr(merged, field, getattr(agg, field) + detached.get(suffix, 0))
-    merged.data_size = max(merged.data_size, 0)
-    return merged
-
-
-def write_stats(txn: Txn, iid: str, stats: cloud_pb2.TabletStatsPB) -> None:
-    txn.put(_stats_key(iid, stats.idx), stats.SerializeToString())
-
-
-# -- schemas ------------------------------------------------------------------------------------
-
-
-def _schema_chunk_key(iid: str, index_id: int, schema_version: int) -> bytes:
-    return keys.meta_schema_key(iid, index_id, schema_version) + keys.encode_int64(0)
-
-
-async def put_schema_once(
-    txn: Txn, iid: str, index_id: int, schema_version: int, schema: olap_file_pb2.TabletSchemaCloudPB
-) -> None:
-    """Store a schema (one chunk) unless that index/version already has one."""
-    base = keys.meta_schema_key(iid, index_id, schema_version)
-    if await txn.get_range(base, base + keys.encode_int64(INT64_MAX), limit=1):
-        return
-    txn.put(_schema_chunk_key(iid, index_id, schema_version), schema.SerializeToString())
-
-
-async def get_schema(
-    txn: Txn, iid: str, index_id: int, schema_version: int
-) -> olap_file_pb2.TabletSchemaCloudPB | None:
-    base = keys.meta_schema_key(iid, index_id, schema_version)
-    rows = await txn.get_range(base, base + keys.encode_int64(INT64_MAX))
-    if not rows:
-        return None
-    schema = olap_file_pb2.TabletSchemaCloudPB()
-    schema.ParseFromString(b"".join(v for _, v in rows))
-    return schema
-
-
-async def detach_schema(txn: Txn, iid: str, rs: olap_file_pb2.RowsetMetaCloudPB) -> None:
-    """Move an embedded tablet_schema to the schema key, leaving index_id/schema_version behind."""
-    if not rs.HasField("tablet_schema"):
-        return
-    if not rs.HasField("schema_version"):
-        rs.schema_version = rs.tablet_schema.schema_version
-    await put_schema_once(txn, iid, rs.index_id, rs.schema_version, rs.tablet_schema)
-    rs.ClearField("tablet_schema")
-
-
-# -- create_tablets / get_tablet ------------------------------------------------------------------
 
 
 async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsRequest) -> Reply:

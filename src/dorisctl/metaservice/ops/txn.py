@@ -12,132 +12,26 @@ Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction
 
 from __future__ import annotations
 
-import asyncio
-import struct
-import weakref
 from collections import defaultdict
 
-from dorisctl.kv import Txn, TxnKv, run_txn
+from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
+from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes, read_stats_parts, require_instance
+from dorisctl.metaservice.model.txnrecords import (
+    S,
+    TxnInfoPB,
+    db_of_txn,
+    decode_label,
+    encode_label,
+    load_info,
+    next_txn_id,
+    put_info,
+    recycle_txn,
+    status_name,
+)
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.resource import Reply
-from dorisctl.metaservice.service import Service
-from dorisctl.metaservice.tablet import INT64_MAX, load_tablet_indexes, read_stats_parts, require_instance
-
-TxnInfoPB = cloud_pb2.TxnInfoPB
-S = cloud_pb2.TxnStatusPB
-
-TXN_ID_COUNTER_KEY = keys.make_key(keys.SYSTEM_SPACE, "system", "dorisctl", "txn_id")
-VERSIONSTAMP_BYTES = 10
-_BE64 = struct.Struct(">Q")
-
-
-def status_name(status: int) -> str:
-    return S.Name(status) if status in S.values() else str(status)
-
-
-# -- label and info records ---------------------------------------------------------------------
-
-
-def encode_label(label_pb: cloud_pb2.TxnLabelPB, txn_id: int) -> bytes:
-    """TxnLabelPB + a 10-byte stamp standing in for Doris's versionstamp (the txn id, big-endian)."""
-    return label_pb.SerializeToString() + _BE64.pack(txn_id) + b"\x00\x00"
-
-
-def decode_label(value: bytes) -> cloud_pb2.TxnLabelPB:
-    label_pb = cloud_pb2.TxnLabelPB()
-    label_pb.ParseFromString(value[: max(len(value) - VERSIONSTAMP_BYTES, 0)])
-    return label_pb
-
-
-class _IdBatcher:
-    """Txn ids from one counter key in the store, strictly increasing in allocation order.
-
-    Allocation is its own small transaction, not part of begin_txn's: begin_txn calls waiting at
-    the same time share one allocation transaction (counter += k, k consecutive ids handed out in
-    arrival order), so concurrent begins neither conflict with each other nor redo their work.
-    Processes sharing a store serialize on the counter key through the store's conflict checks,
-    so ids are unique and increasing across all of them. An id whose begin_txn then fails is
-    skipped (ids may have gaps, as Doris's versionstamp ids do).
-    """
-
-    def __init__(self, kv: TxnKv) -> None:
-        self.kv = kv
-        self.waiting: list[asyncio.Future[int]] = []
-        self.running = False
-
-    async def next_id(self) -> int:
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self.waiting.append(future)
-        if not self.running:
-            self.running = True
-            asyncio.get_running_loop().create_task(self._allocate())
-        return await future
-
-    async def _allocate(self) -> None:
-        try:
-            while self.waiting:
-                batch, self.waiting = self.waiting, []
-
-                async def reserve(txn: Txn, count: int = len(batch)) -> int:
-                    current = await txn.get(TXN_ID_COUNTER_KEY)
-                    first = (_BE64.unpack(current)[0] if current else 0) + 1
-                    txn.put(TXN_ID_COUNTER_KEY, _BE64.pack(first + count - 1))
-                    return first
-
-                try:
-                    first = await run_txn(self.kv, reserve, attempts=50)
-                except Exception as e:
-                    for f in batch:
-                        if not f.done():
-                            f.set_exception(e)
-                    continue
-                for i, f in enumerate(batch):
-                    if not f.done():
-                        f.set_result(first + i)
-        finally:
-            self.running = False
-
-
-_batchers: weakref.WeakKeyDictionary[TxnKv, _IdBatcher] = weakref.WeakKeyDictionary()
-
-
-async def next_txn_id(kv: TxnKv) -> int:
-    batcher = _batchers.get(kv)
-    if batcher is None:
-        batcher = _batchers[kv] = _IdBatcher(kv)
-    return await batcher.next_id()
-
-
-async def load_info(txn: Txn, iid: str, db_id: int, txn_id: int) -> cloud_pb2.TxnInfoPB | None:
-    value = await txn.get(keys.txn_info_key(iid, db_id, txn_id))
-    if value is None:
-        return None
-    info = TxnInfoPB()
-    info.ParseFromString(value)
-    return info
-
-
-async def db_of_txn(txn: Txn, iid: str, txn_id: int) -> int | None:
-    value = await txn.get(keys.txn_index_key(iid, txn_id))
-    if value is None:
-        return None
-    index = cloud_pb2.TxnIndexPB()
-    index.ParseFromString(value)
-    return index.tablet_index.db_id
-
-
-def _put_info(txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB) -> None:
-    txn.put(keys.txn_info_key(iid, info.db_id, info.txn_id), info.SerializeToString())
-
-
-def _recycle_txn(txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB, creation_time: int) -> None:
-    rec = cloud_pb2.RecycleTxnPB(creation_time=creation_time, label=info.label)
-    txn.put(keys.recycle_txn_key(iid, info.db_id, info.txn_id), rec.SerializeToString())
-
-
-# -- begin_txn ----------------------------------------------------------------------------------------
 
 
 async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> Reply:
@@ -184,7 +78,7 @@ async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> R
     info.txn_id = txn_id
     info.status = S.TXN_STATUS_PREPARED
     info.prepare_time = svc.now_ms()
-    _put_info(txn, iid, info)
+    put_info(txn, iid, info)
     index = cloud_pb2.TxnIndexPB()
     index.tablet_index.db_id = ti.db_id
     txn.put(keys.txn_index_key(iid, txn_id), index.SerializeToString())
@@ -232,7 +126,7 @@ async def precommit_txn(svc: Service, txn: Txn, req: cloud_pb2.PrecommitTxnReque
         info.precommit_timeout_ms = req.precommit_timeout_ms
     if req.HasField("commit_attachment"):
         info.commit_attachment.CopyFrom(req.commit_attachment)
-    _put_info(txn, iid, info)
+    put_info(txn, iid, info)
     running = cloud_pb2.TxnRunningPB(table_ids=list(info.table_ids), timeout_time=now + info.precommit_timeout_ms)
     txn.put(keys.txn_running_key(iid, info.db_id, info.txn_id), running.SerializeToString())
     return Reply(result=cloud_pb2.PrecommitTxnResponse(txn_info=info))
@@ -316,11 +210,11 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     info.finish_time = now
     if req.HasField("commit_attachment"):
         info.commit_attachment.CopyFrom(req.commit_attachment)
-    _put_info(txn, iid, info)
+    put_info(txn, iid, info)
     if tmp_rows:
         txn.remove_range(tmp_begin, tmp_end)
     txn.remove(keys.txn_running_key(iid, db_id, txn_id))
-    _recycle_txn(txn, iid, info, now)
+    recycle_txn(txn, iid, info, now)
     resp.txn_info.CopyFrom(info)
     return Reply(result=resp)
 
@@ -410,9 +304,9 @@ async def abort_txn(svc: Service, txn: Txn, req: cloud_pb2.AbortTxnRequest) -> R
     info.reason = req.reason or "User Abort"
     if req.HasField("commit_attachment"):
         info.commit_attachment.CopyFrom(req.commit_attachment)
-    _put_info(txn, iid, info)
+    put_info(txn, iid, info)
     txn.remove(keys.txn_running_key(iid, info.db_id, info.txn_id))
-    _recycle_txn(txn, iid, info, now)
+    recycle_txn(txn, iid, info, now)
     return Reply(result=cloud_pb2.AbortTxnResponse(txn_info=info))
 
 

@@ -22,28 +22,26 @@ from starlette.routing import BaseRoute, Route
 
 from dorisctl.logs import log_event
 from dorisctl.metaservice.errors import Code
-from dorisctl.metaservice.http import BodyTooLarge, MetaServiceHttp, envelope, health, read_body
 from dorisctl.metaservice.recycler import Recycler
+from dorisctl.metaservice.transport.http.app import ALL_METHODS, TokenCheck, health
+from dorisctl.metaservice.transport.http.envelope import envelope
+from dorisctl.metaservice.transport.http.parse import BodyTooLarge, read_body
 
 log = logging.getLogger("dorisctl.recycler.http")
 
 PREFIX = "/RecyclerService/http/"
-ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
 
 class RecyclerHttp:
     def __init__(self, recycler: Recycler, token: str) -> None:
         self.recycler = recycler
-        self._auth = MetaServiceHttp(recycler.svc, token)
+        self.auth = TokenCheck(token, log)
 
     async def dispatch(self, request: Request) -> Response:
         raw = request.path_params["route"]
-        ok, given = self._auth.token_ok(request)
-        if not ok:
-            log_event(log, "request_refused", logging.WARNING, reason="incorrect token", route=raw[:100])
-            return PlainTextResponse(
-                "incorrect token\n" if given else "incorrect token, token=(not given)\n", status_code=403
-            )
+        refused = self.auth.refusal(request, raw)
+        if refused is not None:
+            return refused
         name = raw[3:] if raw.startswith("v1/") else raw
         if name == "recycle_instance":
             return await self._recycle_instance(request)

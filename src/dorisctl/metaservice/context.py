@@ -1,10 +1,13 @@
-"""What every meta-service operation is given: the store, the key ring, settings and a clock."""
+"""What every meta-service operation is given (the store, the key ring, settings and a clock:
+`Service`) and what it gives back on success (`Reply`)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from google.protobuf.message import Message
 
 from dorisctl.kv import TxnKv
 from dorisctl.secrets import KeyRing
@@ -38,3 +41,11 @@ class Service:
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
+
+
+@dataclass
+class Reply:
+    """A successful operation's message (almost always "") and optional result message."""
+
+    msg: str = ""
+    result: Message | None = None

@@ -1,0 +1,78 @@
+"""THE table of meta-service RPCs: name -> operation, request type, response type, flags.
+
+Every transport reads it and none keeps its own list: gRPC serves `/doris.cloud.MetaService/<name>`
+and baidu_std `MetaService.<name>` for each entry, and the HTTP API's routes of the same name run
+the same operation (transport/http/routes.py adds the HTTP-only routes). Adding an RPC is one
+operation function in `ops/` and one entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from google.protobuf.message import Message
+
+from dorisctl.metaservice.executor import Handler
+from dorisctl.metaservice.ops import cluster, job, storage, tablet, txn
+from dorisctl.metaservice.proto import cloud_pb2 as pb
+
+
+@dataclass(frozen=True)
+class Rpc:
+    """mutates: the operation may write (read-only ones may be answered from a reply cache);
+    per_instance: it read-modify-writes one instance value (queued per instance, see executor)."""
+
+    name: str
+    handler: Handler
+    request_type: type[Message]
+    response_type: type[Message]
+    mutates: bool = True
+    per_instance: bool = False
+
+
+def _table(*rpcs: Rpc) -> dict[str, Rpc]:
+    out: dict[str, Rpc] = {}
+    for r in rpcs:
+        if r.name in out:
+            raise ValueError(f"rpc {r.name} listed twice")
+        out[r.name] = r
+    return out
+
+
+RPCS: dict[str, Rpc] = _table(
+    # instances, clusters, storage (start-up)
+    Rpc("get_cluster", cluster.get_cluster, pb.GetClusterRequest, pb.GetClusterResponse, mutates=False),
+    Rpc(
+        "get_cluster_status",
+        cluster.get_cluster_status,
+        pb.GetClusterStatusRequest,
+        pb.GetClusterStatusResponse,
+        mutates=False,
+    ),
+    Rpc(
+        "get_obj_store_info",
+        storage.get_obj_store_info,
+        pb.GetObjStoreInfoRequest,
+        pb.GetObjStoreInfoResponse,
+        mutates=False,
+    ),
+    # load transactions
+    Rpc("begin_txn", txn.begin_txn, pb.BeginTxnRequest, pb.BeginTxnResponse),
+    Rpc("precommit_txn", txn.precommit_txn, pb.PrecommitTxnRequest, pb.PrecommitTxnResponse),
+    Rpc("commit_txn", txn.commit_txn, pb.CommitTxnRequest, pb.CommitTxnResponse),
+    Rpc("abort_txn", txn.abort_txn, pb.AbortTxnRequest, pb.AbortTxnResponse),
+    Rpc("get_txn", txn.get_txn, pb.GetTxnRequest, pb.GetTxnResponse, mutates=False),
+    # tablets, rowsets, versions, stats
+    Rpc("create_tablets", tablet.create_tablets, pb.CreateTabletsRequest, pb.CreateTabletsResponse),
+    Rpc("get_tablet", tablet.get_tablet, pb.GetTabletRequest, pb.GetTabletResponse, mutates=False),
+    Rpc("prepare_rowset", tablet.prepare_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
+    Rpc("commit_rowset", tablet.commit_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
+    Rpc("get_rowset", tablet.get_rowset, pb.GetRowsetRequest, pb.GetRowsetResponse, mutates=False),
+    Rpc("get_version", tablet.get_version, pb.GetVersionRequest, pb.GetVersionResponse, mutates=False),
+    Rpc(
+        "get_tablet_stats", tablet.get_tablet_stats, pb.GetTabletStatsRequest, pb.GetTabletStatsResponse, mutates=False
+    ),
+    # tablet jobs
+    Rpc("start_tablet_job", job.start_tablet_job, pb.StartTabletJobRequest, pb.StartTabletJobResponse),
+    Rpc("finish_tablet_job", job.finish_tablet_job, pb.FinishTabletJobRequest, pb.FinishTabletJobResponse),
+)

@@ -1,0 +1,164 @@
+"""The HTTP API's route table (`/MetaService/http/<route>`).
+
+Routes named like an RPC run that RPC's operation from the one RPC table (`metaservice.rpc`);
+the HTTP-only routes of Doris's API (add_cluster, drop_node, ... which upstream maps onto
+alter_cluster / alter_instance / alter_obj_store_info) name their operation here. Query-string
+routes (get_instance, decode_key, encode_key) are entries too, with their own request reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from google.protobuf import text_format
+from google.protobuf.message import Message
+from starlette.requests import Request
+from starlette.responses import Response
+
+from dorisctl.kv import Txn
+from dorisctl.metaservice.context import Reply, Service
+from dorisctl.metaservice.executor import Handler
+from dorisctl.metaservice.ops import cluster, instance, job, storage
+from dorisctl.metaservice.proto import cloud_pb2
+from dorisctl.metaservice.rpc import RPCS
+from dorisctl.metaservice.transport.http.envelope import status_of
+
+if TYPE_CHECKING:
+    from dorisctl.metaservice.transport.http.app import MetaServiceHttp
+
+ErrorResult = Literal["none", "empty", "status"]
+
+
+@dataclass(frozen=True)
+class JsonRoute:
+    """A JSON-body route: the body is `request_type` in protobuf JSON; one transaction runs `handler`.
+
+    error_result: what `result` an error reply carries (spec trap 8): nothing, `{}`, or the
+    response message holding only its `status`.
+    """
+
+    handler: Handler
+    request_type: type[Message]
+    error_result: ErrorResult = "none"
+    response_type: type[Message] | None = None
+    mutates: bool = True
+    # Replies that are not the JSON envelope (spec 1.7): render a success / an error (incl. parse errors).
+    reply: Callable[[Reply], Response] | None = None
+    error_reply: Callable[[int, str], Response] | None = None
+    # Read-modify-write of one instance value: queued per instance in the process (executor.InstanceQueue).
+    per_instance: bool = False
+
+
+@dataclass(frozen=True)
+class QueryRoute:
+    """A route whose request is the query string; `serve` answers it."""
+
+    serve: Callable[[MetaServiceHttp, Request], Awaitable[Response]]
+    cacheable: bool = False
+
+
+Route = JsonRoute | QueryRoute
+
+ROUTES: dict[str, Route] = {}
+
+
+def register(name: str, route: Route) -> None:
+    """Add a route (other modules register theirs the same way)."""
+    if name in ROUTES:
+        raise ValueError(f"route {name} registered twice")
+    ROUTES[name] = route
+
+
+def _protobuf_text_reply(reply: Reply) -> Response:
+    """get_tablet_stats (spec 7.5): the response in protobuf text format plus one more newline."""
+    assert reply.result is not None
+    return Response((text_format.MessageToString(reply.result) + "\n").encode(), media_type="text/plain")
+
+
+def _status_only_error(code: int, msg: str) -> Response:
+    """get_tablet_stats errors (spec 1.7): only the HTTP status; the body is a newline."""
+    return Response(b"\n", status_code=status_of(code)[0], media_type="text/plain")
+
+
+def _without_result(handler: Handler) -> Handler:
+    """abort_txn / abort_tablet_job answer only `{code, msg}` (spec 7.6, 7.8)."""
+
+    async def run(svc: Service, txn: Txn, req: Message) -> Reply:
+        reply = await handler(svc, txn, req)
+        return Reply(msg=reply.msg)
+
+    return run
+
+
+def _rpc(name: str, error_result: ErrorResult = "status") -> JsonRoute:
+    """An RPC over HTTP: result = the response message; errors carry its status and data."""
+    rpc = RPCS[name]
+    return JsonRoute(
+        rpc.handler,
+        rpc.request_type,
+        error_result=error_result,
+        response_type=rpc.response_type if error_result == "status" else None,
+        mutates=rpc.mutates,
+        per_instance=rpc.per_instance,
+    )
+
+
+_AI = cloud_pb2.AlterInstanceRequest
+_AC = cloud_pb2.AlterClusterRequest
+_AO = cloud_pb2.AlterObjStoreInfoRequest
+
+# Resource routes (spec 4).
+for _name, _route in {
+    "create_instance": JsonRoute(instance.create_instance, cloud_pb2.CreateInstanceRequest, per_instance=True),
+    "drop_instance": JsonRoute(instance.drop_instance, _AI, per_instance=True),
+    "rename_instance": JsonRoute(instance.rename_instance, _AI, per_instance=True),
+    "enable_instance_sse": JsonRoute(instance.enable_instance_sse, _AI, per_instance=True),
+    "disable_instance_sse": JsonRoute(instance.disable_instance_sse, _AI, per_instance=True),
+    "set_instance_status": JsonRoute(instance.set_instance_status, _AI, per_instance=True),
+    "add_cluster": JsonRoute(cluster.add_cluster, _AC, per_instance=True),
+    "drop_cluster": JsonRoute(cluster.drop_cluster, _AC, per_instance=True),
+    "rename_cluster": JsonRoute(cluster.rename_cluster, _AC, per_instance=True),
+    "add_node": JsonRoute(cluster.add_node, _AC, per_instance=True),
+    "drop_node": JsonRoute(cluster.drop_node, _AC, per_instance=True),
+    "update_cluster_mysql_user_name": JsonRoute(cluster.update_cluster_mysql_user_name, _AC, per_instance=True),
+    "set_cluster_status": JsonRoute(cluster.set_cluster_status, _AC, per_instance=True),
+    "get_cluster": _rpc("get_cluster", error_result="none"),
+    "get_cluster_status": _rpc("get_cluster_status", error_result="none"),
+    "get_obj_store_info": _rpc("get_obj_store_info"),
+    "add_obj_info": JsonRoute(storage.add_obj_info, _AO, per_instance=True),
+    "legacy_update_ak_sk": JsonRoute(storage.legacy_update_ak_sk, _AO, per_instance=True),
+    "update_ak_sk": JsonRoute(storage.update_ak_sk, cloud_pb2.UpdateAkSkRequest, per_instance=True),
+    "alter_ram_user": JsonRoute(storage.alter_ram_user, cloud_pb2.AlterRamUserRequest, per_instance=True),
+}.items():
+    register(_name, _route)
+
+# Transactions, tablets, rowsets, tablet jobs (docs/transactions.md).
+register(
+    "get_tablet_stats",
+    JsonRoute(
+        RPCS["get_tablet_stats"].handler,
+        cloud_pb2.GetTabletStatsRequest,
+        mutates=False,
+        reply=_protobuf_text_reply,
+        error_reply=_status_only_error,
+    ),
+)
+register("abort_txn", JsonRoute(_without_result(RPCS["abort_txn"].handler), cloud_pb2.AbortTxnRequest))
+register("abort_tablet_job", JsonRoute(_without_result(job.abort_tablet_job), cloud_pb2.FinishTabletJobRequest))
+for _name in (
+    "begin_txn",
+    "precommit_txn",
+    "commit_txn",
+    "get_txn",
+    "create_tablets",
+    "get_tablet",
+    "prepare_rowset",
+    "commit_rowset",
+    "get_rowset",
+    "get_version",
+    "start_tablet_job",
+    "finish_tablet_job",
+):
+    register(_name, _rpc(_name))
