@@ -43,7 +43,7 @@ async def setup(svc: Service, n_tablets: int, first_tablet: int, partition: int)
     req = cloud_pb2.CreateTabletsRequest(cloud_unique_id=CUID, db_id=1)
     for tid in ids:
         m = req.tablet_metas.add(table_id=1, index_id=2, partition_id=partition, tablet_id=tid, schema_version=0)
-        m.schema.keys_type = 1
+        m.schema.keys_type = olap_file_pb2.UNIQUE_KEYS
     await call(svc, tablet.create_tablets, req)
     return ids
 

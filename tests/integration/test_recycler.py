@@ -422,7 +422,8 @@ async def test_gc_recycles_expired_dropped_indexes_and_partitions(svc: Service, 
     await create_instance(svc, iid, s3.endpoint, "drp")
     now = svc.now_s()
     old = now - 300000
-    dropped, prepared = cloud_pb2.DROPPED, cloud_pb2.PREPARED
+    dropped = cloud_pb2.RecycleIndexPB.DROPPED
+    part_dropped = cloud_pb2.RecyclePartitionPB.DROPPED
     gone = (
         tablet_records(iid, 5, 7, 9, 1001)
         | tablet_records(iid, 5, 7, 10, 1002)
@@ -436,8 +437,10 @@ async def test_gc_recycles_expired_dropped_indexes_and_partitions(svc: Service, 
         | {keys.meta_schema_key(iid, 8, 0): b"s"}
     )
     idx = cloud_pb2.RecycleIndexPB(table_id=5, creation_time=now - 20000, state=dropped)
-    p20 = cloud_pb2.RecyclePartitionPB(table_id=5, index_id=[8], creation_time=now, state=dropped, db_id=3)
-    p21 = cloud_pb2.RecyclePartitionPB(table_id=5, index_id=[8], creation_time=old, state=prepared, db_id=3)
+    p20 = cloud_pb2.RecyclePartitionPB(table_id=5, index_id=[8], creation_time=now, state=part_dropped, db_id=3)
+    p21 = cloud_pb2.RecyclePartitionPB(
+        table_id=5, index_id=[8], creation_time=old, state=cloud_pb2.RecyclePartitionPB.PREPARED, db_id=3
+    )
     await put_kv(
         svc.kv,
         gone

@@ -54,8 +54,14 @@ def _fill(msg: Message, rnd: random.Random, depth: int) -> None:
         if field.type == FD.TYPE_MESSAGE:
             entry = field.message_type
             if entry.GetOptions().map_entry:
+                key_field, value_field = entry.fields_by_name["key"], entry.fields_by_name["value"]
                 for _ in range(rnd.randint(0, 2)):
-                    getattr(msg, field.name)[str(rnd.randint(0, 9))] = "v"
+                    key = _value(key_field, rnd)
+                    if value_field.type == FD.TYPE_MESSAGE:
+                        if depth < 3:
+                            _fill(getattr(msg, field.name)[key], rnd, depth + 1)
+                    else:
+                        getattr(msg, field.name)[key] = _value(value_field, rnd)
             elif depth < 3:
                 if field.is_repeated:
                     for _ in range(rnd.randint(0, 2)):

@@ -281,3 +281,12 @@ def instance_delete_ranges(instance_id: str) -> list[tuple[bytes, bytes]]:
     out.append((job_tablet_key(instance_id, 0, 0, 0, 0), job_tablet_key(instance_id, INT64_MAX, 0, 0, 0)))
     out.append((storage_vault_key(instance_id, ""), storage_vault_key(instance_id, "\xff")))
     return out
+
+
+# dorisctl's store format (model/storeformat.py): which field numbering the stored values use.
+STORE_FORMAT_KEY = make_key(SYSTEM_SPACE, "system", "dorisctl", "store_format")
+STORE_FORMAT_PROGRESS_KEY = make_key(SYSTEM_SPACE, "system", "dorisctl", "store_format_progress")
+
+
+def user_space_range() -> tuple[bytes, bytes]:
+    return bytes([USER_SPACE]), bytes([USER_SPACE + 1])

@@ -59,5 +59,5 @@ def tablet_meta(tablet_id: int, table_id: int = 10001, index_id: int = 10002, pa
     )
     rs = meta.rs_metas.add(rowset_id=0, tablet_id=tablet_id, start_version=0, end_version=1, rowset_id_v2="init")
     rs.num_segments = 0
-    meta.schema.CopyFrom(olap_file_pb2.TabletSchemaCloudPB(keys_type=1, schema_version=0))
+    meta.schema.CopyFrom(olap_file_pb2.TabletSchemaCloudPB(keys_type=olap_file_pb2.UNIQUE_KEYS, schema_version=0))
     return meta

@@ -27,7 +27,8 @@ from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 CJ = cloud_pb2.TabletCompactionJobPB
 Action = cloud_pb2.FinishTabletJobRequest
-_DROPPED = (cloud_pb2.DROPPED, cloud_pb2.RECYCLING)
+_DROPPED = (cloud_pb2.RecycleIndexPB.DROPPED, cloud_pb2.RecycleIndexPB.RECYCLING)
+_DROPPED_PARTITION = (cloud_pb2.RecyclePartitionPB.DROPPED, cloud_pb2.RecyclePartitionPB.RECYCLING)
 SCHEMA_CHANGE_UNSUPPORTED = "schema change jobs are not supported by dorisctl"
 
 
@@ -47,7 +48,7 @@ async def _resolve_tablet(txn: Txn, iid: str, job: cloud_pb2.TabletJobInfoPB) ->
     if raw_part is not None:
         prec = cloud_pb2.RecyclePartitionPB()
         prec.ParseFromString(raw_part)
-        if prec.state in _DROPPED:
+        if prec.state in _DROPPED_PARTITION:
             raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet {tablet_id} has been dropped")
     return idx
 
@@ -187,7 +188,7 @@ async def finish_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.FinishTabletJ
         txn.put(key, rec.SerializeToString())
         return Reply(result=resp)
     if req.action != Action.COMMIT:
-        raise invalid(f"unsupported action, tablet_id={idx.tablet_id} action={Action.JobAction.Name(req.action)}")
+        raise invalid(f"unsupported action, tablet_id={idx.tablet_id} action={Action.Action.Name(req.action)}")
     resp.stats.CopyFrom(await _commit_compaction(svc, txn, iid, idx, given))
     del rec.compaction[pos]
     txn.put(key, rec.SerializeToString())

@@ -200,7 +200,7 @@ async def get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRequest) 
     ver.ParseFromString(value)
     resp.version = ver.version
     if ver.HasField("update_time_ms"):
-        resp.version_update_time_ms = ver.update_time_ms
+        resp.version_update_time_ms.append(ver.update_time_ms)
     return Reply(result=resp)
 
 

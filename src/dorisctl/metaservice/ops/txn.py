@@ -129,7 +129,7 @@ async def precommit_txn(svc: Service, txn: Txn, req: cloud_pb2.PrecommitTxnReque
     put_info(txn, iid, info)
     running = cloud_pb2.TxnRunningPB(table_ids=list(info.table_ids), timeout_time=now + info.precommit_timeout_ms)
     txn.put(keys.txn_running_key(iid, info.db_id, info.txn_id), running.SerializeToString())
-    return Reply(result=cloud_pb2.PrecommitTxnResponse(txn_info=info))
+    return Reply(result=cloud_pb2.PrecommitTxnResponse(txn_id=info.txn_id))
 
 
 # -- commit_txn ----------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ JobRecyclePB = cloud_pb2.JobRecyclePB
 RecycleRowsetPB = cloud_pb2.RecycleRowsetPB
 
 INT64_MAX = (1 << 63) - 1
+_R = cloud_pb2.RecycleIndexPB
+_LIVE_RECORD_STATES = (_R.PREPARED, _R.DROPPED, _R.RECYCLING)
 VERSIONSTAMP_LEN = 10
 
 
@@ -358,11 +360,15 @@ class InstanceRecycler:
     # -- NORMAL: dropped indexes and partitions --------------------------------------------------
 
     def _dropped_expired(self, rec: Any, what: str, now_s: int) -> bool:
-        if rec.state not in (cloud_pb2.PREPARED, cloud_pb2.DROPPED, cloud_pb2.RECYCLING):
+        if rec.state not in (
+            cloud_pb2.RecycleIndexPB.PREPARED,
+            cloud_pb2.RecycleIndexPB.DROPPED,
+            cloud_pb2.RecycleIndexPB.RECYCLING,
+        ):
             return False
         base = rec.expiration if rec.expiration > 0 else rec.creation_time
         retention = self.cfg.retention_seconds
-        if rec.state == cloud_pb2.DROPPED:
+        if rec.state == cloud_pb2.RecycleIndexPB.DROPPED:
             dropped = (
                 self.cfg.dropped_index_retention_seconds
                 if what == "index"
@@ -430,9 +436,9 @@ class InstanceRecycler:
                 log_event(log, f"recycle_{what}_done", instance_id=iid, id=obj_id, tablets=len(tablets))
 
     async def _mark_recycling(self, key: bytes, rec: Any) -> None:
-        if rec.state == cloud_pb2.RECYCLING:
+        if rec.state == cloud_pb2.RecycleIndexPB.RECYCLING:
             return
-        rec.state = cloud_pb2.RECYCLING
+        rec.state = cloud_pb2.RecycleIndexPB.RECYCLING
 
         async def mark(txn: Txn) -> None:
             if await txn.get(key) is not None:
