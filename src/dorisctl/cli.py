@@ -16,6 +16,7 @@ from pathlib import Path
 
 from dorisctl.logs import log_event, setup_logging
 from dorisctl.metaservice.context import Settings
+from dorisctl.metaservice.model.storeformat import StoreFormatError
 from dorisctl.metaservice.recycler import RecyclerConfig
 from dorisctl.metaservice.server import (
     MetaServiceConfig,
@@ -53,6 +54,22 @@ def _add_meta_service_args(p: argparse.ArgumentParser, *, prefix: str = "") -> N
     )
 
 
+def _add_rpc_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--rpc-allow",
+        default="",
+        metavar="CIDRS",
+        help="only accept connections from these networks, e.g. 10.0.0.0/8,127.0.0.1 (default: any; the FE/BE "
+        "protocols carry no credentials, so keep the port on the cluster's private network)",
+    )
+    p.add_argument(
+        "--max-message-bytes",
+        type=int,
+        default=1 << 30,
+        help="largest gRPC / baidu_std message accepted (default 1 GiB)",
+    )
+
+
 def _add_recycler_args(p: argparse.ArgumentParser, *, in_process: bool) -> None:
     d = RecyclerConfig()
     if in_process:
@@ -84,12 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     up = sub.add_parser("up", help="start the whole system on the embedded store")
     _add_common(up)
     _add_meta_service_args(up)
+    _add_rpc_args(up)
     up.add_argument("--manager-host", default="0.0.0.0", help="manager listen address (agents must reach it)")
     up.add_argument("--manager-port", type=int, default=9601, help="manager port (default 9601)")
     up.add_argument("--no-manager", action="store_true", help="start the meta-service only")
     ms = sub.add_parser("meta-service", help="run a meta-service process")
     _add_common(ms)
     _add_meta_service_args(ms)
+    _add_rpc_args(ms)
     for p in (up, ms):
         _add_recycler_args(p, in_process=True)
     rc = sub.add_parser("recycler", help="run the recycler alone")
@@ -132,12 +151,15 @@ def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
         token=args.token,
         settings=parse_settings(args.ms_config),
         recycler=_recycler_config(args),
+        rpc_allow=args.rpc_allow,
+        max_message_bytes=args.max_message_bytes,
     )
 
 
 async def _serve_meta_service(args: argparse.Namespace) -> int:
     runtime: MetaServiceRuntime = prepare(_meta_config(args))
     try:
+        await runtime.open()
 
         async def started() -> None:
             log_event(log, "meta_service_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
@@ -159,6 +181,7 @@ async def _serve_up(args: argparse.Namespace) -> int:
     meta = prepare(_meta_config(args))
     manager = None
     try:
+        await meta.open()
         manager = prepare_manager(host=args.manager_host, port=args.manager_port, data_dir=args.data_dir)
 
         async def started() -> None:
@@ -191,6 +214,7 @@ async def _serve_recycler(args: argparse.Namespace) -> int:
     )
     runtime = prepare_recycler(cfg)
     try:
+        await runtime.open()
 
         async def started() -> None:
             log_event(log, "recycler_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
@@ -214,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(_serve_meta_service(args))
         if args.command == "recycler":
             return run(_serve_recycler(args))
-    except (SecretError, ValueError, OSError) as e:
+    except (SecretError, StoreFormatError, ValueError, OSError) as e:
         print(f"dorisctl: error: {e}", file=sys.stderr)
         return 2
     except SystemExit as e:

@@ -23,12 +23,14 @@ class _Server(uvicorn.Server):
         yield
 
 
-def make_server(app: Any, host: str, port: int) -> uvicorn.Server:
+def make_server(app: Any, host: str, port: int, http: Any = "httptools") -> uvicorn.Server:
+    """`http`: uvicorn's HTTP/1.1 protocol, or a protocol class that takes its place (the
+    meta-service's listener, which sniffs baidu_std and gRPC first)."""
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
-        http="httptools",
+        http=http,
         loop="none",
         lifespan="off",
         access_log=False,

@@ -8,10 +8,12 @@ operation function in `ops/` and one entry here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from google.protobuf.message import Message
 
+from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
 from dorisctl.metaservice.ops import cluster, job, storage, tablet, txn
 from dorisctl.metaservice.proto import cloud_pb2 as pb
@@ -28,6 +30,17 @@ class Rpc:
     response_type: type[Message]
     mutates: bool = True
     per_instance: bool = False
+    # How the operation's Reply becomes the response (default: its result is the response).
+    wrap: Callable[[Reply], Message] | None = None
+
+    def respond(self, reply: Reply) -> Message:
+        if self.wrap is not None:
+            return self.wrap(reply)
+        if reply.result is None:
+            return self.response_type()
+        if not isinstance(reply.result, self.response_type):
+            raise TypeError(f"{self.name} returned {type(reply.result).__name__}, not {self.response_type.__name__}")
+        return reply.result
 
 
 def _table(*rpcs: Rpc) -> dict[str, Rpc]:

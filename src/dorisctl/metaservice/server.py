@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from dorisctl.kv import TxnKv, open_store
 from dorisctl.logs import log_event
 from dorisctl.metaservice.context import Service, Settings
+from dorisctl.metaservice.executor import Executor
+from dorisctl.metaservice.model import storeformat
 from dorisctl.metaservice.recycler import Recycler, RecyclerConfig
+from dorisctl.metaservice.transport.binary import RpcFront
 from dorisctl.metaservice.transport.http.app import build_app
 from dorisctl.metaservice.transport.http.recycler import build_recycler_app, recycler_routes
+from dorisctl.metaservice.transport.listener import make_listener_protocol, parse_networks
 from dorisctl.secrets import load_keyring, load_or_create_token
 from dorisctl.serving import make_server
 
@@ -24,6 +29,7 @@ log = logging.getLogger("dorisctl.metaservice")
 recycler_log = logging.getLogger("dorisctl.recycler")
 
 ENV_TOKEN = "DORISCTL_META_TOKEN"
+DEFAULT_MAX_MESSAGE_BYTES = 1 << 30  # gRPC / baidu_std messages in (Doris's FE allows 2 GiB)
 
 
 def default_store_url(data_dir: Path) -> str:
@@ -56,6 +62,8 @@ class MetaServiceConfig:
     token: str = ""
     settings: Settings = field(default_factory=Settings)
     recycler: RecyclerConfig | None = field(default_factory=RecyclerConfig)  # None: --no-recycler
+    rpc_allow: str = ""  # client networks allowed to connect ("" = everyone)
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 
     def store_url(self) -> str:
         return self.store or default_store_url(self.data_dir)
@@ -67,7 +75,12 @@ class MetaServiceRuntime:
     kv: TxnKv
     service: Service
     token: str
+    front: RpcFront
     recycler: Recycler | None = None
+
+    async def open(self) -> None:
+        """Before serving: bring the store to the current format (model/storeformat.py)."""
+        await storeformat.upgrade(self.kv)
 
     def start_background(self) -> None:
         if self.recycler is not None:
@@ -82,23 +95,29 @@ class MetaServiceRuntime:
 def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
     data_dir = cfg.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    allow = parse_networks(cfg.rpc_allow)
     token = resolve_token(data_dir, cfg.token)
     keyring = load_keyring(data_dir)
     kv = open_store(cfg.store_url())
     svc = Service(kv=kv, keyring=keyring, settings=cfg.settings)
+    executor = Executor(svc)
+    front = RpcFront(executor, max_message_bytes=cfg.max_message_bytes)
     recycler = None if cfg.recycler is None else Recycler(svc, cfg.recycler, ip_port=f"{cfg.host}:{cfg.port}")
     routes = [] if recycler is None else recycler_routes(recycler, token)
-    server = make_server(build_app(svc, token, routes), cfg.host, cfg.port)
+    listener = make_listener_protocol(HttpToolsProtocol, front, allow)
+    server = make_server(build_app(svc, token, routes, executor), cfg.host, cfg.port, http=listener)
     log_event(
         log,
         "meta_service_configured",
         host=cfg.host,
         port=cfg.port,
+        protocols="http,grpc,baidu_std",
+        rpc_allow=cfg.rpc_allow or "any",
         store=kv.url,
         data_dir=str(data_dir),
         recycler=recycler is not None,
     )
-    return MetaServiceRuntime(server=server, kv=kv, service=svc, token=token, recycler=recycler)
+    return MetaServiceRuntime(server=server, kv=kv, service=svc, token=token, front=front, recycler=recycler)
 
 
 @dataclass
@@ -119,6 +138,9 @@ class RecyclerRuntime:
     server: uvicorn.Server
     kv: TxnKv
     recycler: Recycler
+
+    async def open(self) -> None:
+        await storeformat.upgrade(self.kv)
 
     async def close(self) -> None:
         await self.recycler.stop()

@@ -1,0 +1,102 @@
+"""What the two binary protocols (gRPC for FE, baidu_std for BE) share: finding an RPC by name in
+the one table, parsing its request, running it and building its response.
+
+Application outcomes travel in the response's `status` with transport success, exactly as Doris
+(a handler that ran always answers; spec trap 1): `status.code` is a MetaServiceCode of the pinned
+contract and `status.msg` Doris's message. Requests are parsed as proto2 with unknown fields kept
+(a newer FE/BE may send fields we do not know) and responses carry any data the operation gave.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from google.protobuf.message import DecodeError, Message
+
+from dorisctl.logs import log_event
+from dorisctl.metaservice.errors import Code, MetaServiceError
+from dorisctl.metaservice.executor import Executor
+from dorisctl.metaservice.rpc import RPCS, Rpc
+
+log = logging.getLogger("dorisctl.metaservice.rpc")
+
+SERVICE = "doris.cloud.MetaService"
+SERVICE_NAMES = (SERVICE, "MetaService")
+CODE_NAMES: dict[int, str] = {v.number: v.name for v in Code.DESCRIPTOR.values}
+
+
+class BadRequest(Exception):
+    """The request bytes do not parse as the RPC's request message."""
+
+
+@dataclass
+class Counters:
+    """Per-protocol figures for logs and the status page."""
+
+    connections: int = 0
+    requests: int = 0
+    by_code: dict[str, int] = field(default_factory=dict)
+
+
+class RpcFront:
+    """Runs RPCs for the binary transports; one per server process."""
+
+    def __init__(self, executor: Executor, *, max_message_bytes: int) -> None:
+        self.executor = executor
+        self.max_message_bytes = max_message_bytes
+        self.counters: dict[str, Counters] = {"grpc": Counters(), "brpc": Counters()}
+
+    @staticmethod
+    def lookup(method: str) -> Rpc | None:
+        return RPCS.get(method)
+
+    @staticmethod
+    def parse(rpc: Rpc, payload: bytes) -> Message:
+        req = rpc.request_type()
+        try:
+            req.ParseFromString(payload)
+        except (DecodeError, RuntimeError, ValueError) as e:
+            raise BadRequest(f"failed to parse {rpc.request_type.DESCRIPTOR.full_name}: {e}") from None
+        return req
+
+    async def invoke(self, rpc: Rpc, req: Message, protocol: str, peer: str = "") -> Message:
+        """The RPC's response with `status` filled (OK included), never an exception."""
+        started = time.perf_counter()
+        resp: Message
+        code: int
+        try:
+            reply = await self.executor.run(rpc.handler, req, per_instance=rpc.per_instance)
+            resp = rpc.respond(reply)
+            code, msg = Code.OK, reply.msg
+        except MetaServiceError as e:
+            resp = rpc.response_type()
+            if e.result is not None and isinstance(e.result, rpc.response_type):
+                resp.CopyFrom(e.result)
+            code, msg = e.code, e.msg
+        except Exception:
+            incident = uuid.uuid4().hex[:12]
+            log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
+            resp = rpc.response_type()
+            code, msg = Code.UNDEFINED_ERR, f"internal error, incident={incident} (see the meta-service log)"
+        status = resp.status  # type: ignore[attr-defined]
+        status.code = code
+        status.msg = msg
+        counters = self.counters[protocol]
+        counters.requests += 1
+        name = CODE_NAMES.get(code, str(code))
+        counters.by_code[name] = counters.by_code.get(name, 0) + 1
+        log_event(
+            log,
+            "rpc",
+            logging.INFO if rpc.mutates or code != Code.OK else logging.DEBUG,
+            protocol=protocol,
+            rpc=rpc.name,
+            code=name,
+            ms=round((time.perf_counter() - started) * 1000, 2),
+            peer=peer,
+            msg=msg[:300],
+        )
+        return resp
