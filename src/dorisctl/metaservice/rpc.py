@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 
 from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, job, storage, tablet, txn
+from dorisctl.metaservice.ops import cluster, instance, job, resource_rpc, storage, tablet, txn
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 
 
@@ -53,8 +53,26 @@ def _table(*rpcs: Rpc) -> dict[str, Rpc]:
 
 
 RPCS: dict[str, Rpc] = _table(
-    # instances, clusters, storage (start-up)
-    Rpc("get_cluster", cluster.get_cluster, pb.GetClusterRequest, pb.GetClusterResponse, mutates=False),
+    # start-up: instances, clusters, object storage
+    Rpc(
+        "create_instance",
+        instance.create_instance,
+        pb.CreateInstanceRequest,
+        pb.CreateInstanceResponse,
+        per_instance=True,
+    ),
+    Rpc(
+        "alter_instance",
+        resource_rpc.alter_instance,
+        pb.AlterInstanceRequest,
+        pb.AlterInstanceResponse,
+        per_instance=True,
+    ),
+    Rpc("get_instance", resource_rpc.get_instance, pb.GetInstanceRequest, pb.GetInstanceResponse, mutates=False),
+    Rpc(
+        "alter_cluster", resource_rpc.alter_cluster, pb.AlterClusterRequest, pb.AlterClusterResponse, per_instance=True
+    ),
+    Rpc("get_cluster", resource_rpc.get_cluster, pb.GetClusterRequest, pb.GetClusterResponse, mutates=False),
     Rpc(
         "get_cluster_status",
         cluster.get_cluster_status,
@@ -69,6 +87,15 @@ RPCS: dict[str, Rpc] = _table(
         pb.GetObjStoreInfoResponse,
         mutates=False,
     ),
+    Rpc(
+        "alter_obj_store_info",
+        resource_rpc.alter_obj_store_info,
+        pb.AlterObjStoreInfoRequest,
+        pb.AlterObjStoreInfoResponse,
+        per_instance=True,
+    ),
+    Rpc("update_ak_sk", storage.update_ak_sk, pb.UpdateAkSkRequest, pb.UpdateAkSkResponse, per_instance=True),
+    Rpc("alter_ram_user", storage.alter_ram_user, pb.AlterRamUserRequest, pb.AlterRamUserResponse, per_instance=True),
     # load transactions
     Rpc("begin_txn", txn.begin_txn, pb.BeginTxnRequest, pb.BeginTxnResponse),
     Rpc("precommit_txn", txn.precommit_txn, pb.PrecommitTxnRequest, pb.PrecommitTxnResponse),

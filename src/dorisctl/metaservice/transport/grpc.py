@@ -41,6 +41,7 @@ log = logging.getLogger("dorisctl.metaservice.grpc")
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 _LEN = struct.Struct(">BI")
 MAX_WINDOW = 2**31 - 1
+MAX_FRAME = 1 << 20  # the largest HTTP/2 frame we accept (advertised in our SETTINGS)
 
 # gRPC status codes
 OK = 0
@@ -98,10 +99,11 @@ class GrpcProtocol(asyncio.Protocol):
             initial_values={
                 h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 4096,
                 h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: MAX_WINDOW,
-                h2.settings.SettingCodes.MAX_FRAME_SIZE: 1 << 20,
+                h2.settings.SettingCodes.MAX_FRAME_SIZE: MAX_FRAME,
                 h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE: 1 << 16,
             },
         )
+        self.conn.max_inbound_frame_size = MAX_FRAME
         self.conn.initiate_connection()
         self.conn.increment_flow_control_window(MAX_WINDOW - 65535)
         self._flush()

@@ -124,7 +124,7 @@ for _name, _route in {
     "drop_node": JsonRoute(cluster.drop_node, _AC, per_instance=True),
     "update_cluster_mysql_user_name": JsonRoute(cluster.update_cluster_mysql_user_name, _AC, per_instance=True),
     "set_cluster_status": JsonRoute(cluster.set_cluster_status, _AC, per_instance=True),
-    "get_cluster": _rpc("get_cluster", error_result="none"),
+    "get_cluster": JsonRoute(cluster.get_cluster, cloud_pb2.GetClusterRequest, mutates=False),
     "get_cluster_status": _rpc("get_cluster_status", error_result="none"),
     "get_obj_store_info": _rpc("get_obj_store_info"),
     "add_obj_info": JsonRoute(storage.add_obj_info, _AO, per_instance=True),
