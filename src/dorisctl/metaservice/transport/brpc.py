@@ -59,6 +59,7 @@ class BaiduStdProtocol(asyncio.Protocol):
         self.tasks: set[asyncio.Task[None]] = set()
         self._paused = False
         self._stopping = False
+        self._out: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # uvloop's transports are not asyncio.Transport subclasses
@@ -169,6 +170,13 @@ class BaiduStdProtocol(asyncio.Protocol):
         self._write(frame(meta))
 
     def _write(self, data: bytes) -> None:
-        if self.transport is not None and not self.transport.is_closing():
+        """Replies finished in one loop iteration leave in one write."""
+        if not self._out:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._out.append(data)
+
+    def _flush(self) -> None:
+        data, self._out = b"".join(self._out), []
+        if data and self.transport is not None and not self.transport.is_closing():
             with contextlib.suppress(RuntimeError):
                 self.transport.write(data)
