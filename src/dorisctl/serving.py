@@ -31,6 +31,7 @@ def make_server(app: Any, host: str, port: int, http: Any = "httptools") -> uvic
         host=host,
         port=port,
         http=http,
+        ws="none",  # no API speaks WebSocket; an Upgrade header is an ordinary request
         loop="none",
         lifespan="off",
         access_log=False,

@@ -103,7 +103,7 @@ def _describe(e: Exception) -> str:
     if isinstance(e, ClientError):
         err = e.response.get("Error", {})
         return f"{err.get('Code', 'ClientError')}: {err.get('Message', '')}".strip()
-    return f"{type(e).__name__}: {e}"
+    return str(e) or "request failed"
 
 
 def _delete_batch(client: Any, bucket: str, keys: list[str]) -> int:

@@ -31,9 +31,10 @@ import collections
 import contextlib
 import logging
 import time
+import uuid
 from typing import Any
 
-from dorisctl.kv import Txn, TxnKv, run_txn
+from dorisctl.kv import KvError, Txn, TxnKv, run_txn
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
@@ -42,6 +43,7 @@ from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.metaservice.recycler.config import InstanceBusy, JobResult, LeaseLost, RecyclerConfig, passes_lists
 from dorisctl.metaservice.recycler.instance import InstanceRecycler
 from dorisctl.metaservice.recycler.lease import Lease
+from dorisctl.metaservice.recycler.objstore import ObjStoreError
 
 log = logging.getLogger("dorisctl.recycler")
 
@@ -105,7 +107,7 @@ class Recycler:
             try:
                 await self.scan_and_enqueue()
             except Exception as e:
-                log_event(log, "recycler_scan_failed", logging.WARNING, error=f"{type(e).__name__}: {e}")
+                log_event(log, "recycler_scan_failed", logging.WARNING, error=describe_failure(e, ""))
 
     async def scan_and_enqueue(self) -> list[str]:
         begin, end = keys.instance_range()
@@ -203,7 +205,7 @@ class Recycler:
             else:
                 raise
         except Exception as e:
-            res.outcome, res.error = "failed", f"{type(e).__name__}: {e}"
+            res.outcome, res.error = "failed", describe_failure(e, iid)
         finally:
             renewer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -268,3 +270,19 @@ class Recycler:
             res.kind = "none"
             log_event(log, "recycle_invalid_instance_status", instance_id=iid, status=int(inst.status))
         res.outcome = "done"
+
+
+def describe_failure(e: Exception, iid: str) -> str:
+    """What an operator reads in recycle_status: the failing component and its message, never a
+    Python class name; an unexpected failure points at the log line that has the traceback."""
+    if isinstance(e, ObjStoreError):
+        return f"object storage: {e}"
+    if isinstance(e, KvError):
+        return f"meta store: {e}"
+    incident = uuid.uuid4().hex[:12]
+    log.error(
+        "recycle job failed unexpectedly",
+        exc_info=e,
+        extra={"fields": {"instance_id": iid, "incident": incident}},
+    )
+    return f"internal error, incident={incident} (see the recycler log)"

@@ -37,7 +37,14 @@ from dorisctl.metaservice.executor import Executor
 from dorisctl.metaservice.ops import instance
 from dorisctl.metaservice.transport.http.envelope import CODE_NAMES, envelope
 from dorisctl.metaservice.transport.http.keyview import encode_key_from_query, render_key_tree
-from dorisctl.metaservice.transport.http.parse import MAX_BODY_BYTES, BodyTooLarge, header, parse_request, read_body
+from dorisctl.metaservice.transport.http.parse import (
+    MAX_BODY_BYTES,
+    BodyIncomplete,
+    BodyTooLarge,
+    header,
+    parse_request,
+    read_body,
+)
 from dorisctl.metaservice.transport.http.pbjson import message_to_json_obj
 from dorisctl.metaservice.transport.http.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.transport.http.routes import ROUTES, JsonRoute, QueryRoute, register
@@ -137,6 +144,10 @@ class MetaServiceHttp:
         except BodyTooLarge:
             code, msg = Code.INVALID_ARGUMENT, f"request body too large: the limit is {MAX_BODY_BYTES} bytes"
             response = envelope(code, msg)
+        except BodyIncomplete as e:  # nothing was executed; the client is gone or stalled
+            code, msg = Code.INVALID_ARGUMENT, f"request not executed: {e.reason}"
+            response = envelope(code, msg)
+            response.status_code = 408
         except Exception:
             incident = uuid.uuid4().hex[:12]
             log.exception("unhandled error", extra={"fields": {"route": name, "incident": incident}})

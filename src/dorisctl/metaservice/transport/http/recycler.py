@@ -11,7 +11,6 @@ on the meta-service's app when the recycler runs in-process, or on the recycler'
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -21,11 +20,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from dorisctl.logs import log_event
-from dorisctl.metaservice.errors import Code
+from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.recycler import Recycler
 from dorisctl.metaservice.transport.http.app import ALL_METHODS, TokenCheck, health
 from dorisctl.metaservice.transport.http.envelope import envelope
-from dorisctl.metaservice.transport.http.parse import BodyTooLarge, read_body
+from dorisctl.metaservice.transport.http.parse import BodyIncomplete, BodyTooLarge, load_json, read_body
 
 log = logging.getLogger("dorisctl.recycler.http")
 
@@ -52,12 +51,13 @@ class RecyclerHttp:
     async def _recycle_instance(self, request: Request) -> Response:
         try:
             body = await read_body(request)
+            doc: Any = load_json(body) if body.strip() else {}
         except BodyTooLarge:
             return envelope(Code.INVALID_ARGUMENT, "request body too large")
-        try:
-            doc: Any = json.loads(body) if body.strip() else {}
-        except ValueError as e:
-            return envelope(Code.INVALID_ARGUMENT, f"invalid JSON: {e}")
+        except BodyIncomplete as e:
+            return envelope(Code.INVALID_ARGUMENT, f"request not executed: {e.reason}")
+        except MetaServiceError as e:
+            return envelope(e.code, e.msg)
         ids = doc.get("instance_ids") if isinstance(doc, dict) else None
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
             return envelope(Code.INVALID_ARGUMENT, "instance_ids must be a non-empty list of instance ids")
