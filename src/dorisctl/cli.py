@@ -3,6 +3,7 @@
 dorisctl up             the whole system on the embedded store (what `make run` starts)
 dorisctl meta-service   one meta-service process
 dorisctl recycler       the recycler alone (the meta-service runs one in-process unless --no-recycler)
+dorisctl keys           rotate / retire the root keys that seal secrets
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dorisctl.keycheck import ensure_key_ring
 from dorisctl.logs import log_event, setup_logging
 from dorisctl.metaservice.recycler import RecyclerConfig
 from dorisctl.metaservice.recycler_server import RecyclerServiceConfig, prepare_recycler
@@ -95,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dorisctl.manager.cli import add_manager_parser
 
     add_manager_parser(sub)
+    from dorisctl.keyring_admin import add_keys_parser
+
+    add_keys_parser(sub)
     return parser
 
 
@@ -133,6 +138,7 @@ def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
 async def _serve_meta_service(args: argparse.Namespace) -> int:
     runtime: MetaServiceRuntime = prepare(_meta_config(args))
     try:
+        await ensure_key_ring(runtime.kv, runtime.service.keyring)  # refuse a ring that cannot open the secrets
 
         async def started() -> None:
             log_event(log, "meta_service_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
@@ -154,6 +160,7 @@ async def _serve_up(args: argparse.Namespace) -> int:
     meta = prepare(_meta_config(args))
     manager = None
     try:
+        await ensure_key_ring(meta.kv, meta.service.keyring)
         manager = prepare_manager(host=args.manager_host, port=args.manager_port, data_dir=args.data_dir)
 
         async def started() -> None:
@@ -186,6 +193,7 @@ async def _serve_recycler(args: argparse.Namespace) -> int:
     )
     runtime = prepare_recycler(cfg)
     try:
+        await ensure_key_ring(runtime.kv, runtime.recycler.svc.keyring)
 
         async def started() -> None:
             log_event(log, "recycler_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
@@ -209,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(_serve_meta_service(args))
         if args.command == "recycler":
             return run(_serve_recycler(args))
+        if args.command == "keys":
+            from dorisctl.keyring_admin import run_keys_command
+
+            return run(run_keys_command(args))
     except (SecretError, ValueError, OSError) as e:
         print(f"dorisctl: error: {e}", file=sys.stderr)
         return 2

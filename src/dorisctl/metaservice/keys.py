@@ -12,7 +12,8 @@ Layouts (spec 6.3) are built by the functions below; `family_range(prefix, insta
 dorisctl adds one family of its own in the system space, outside every Doris layout:
 `0x02 "system" "dorisctl" "node" <cloud_unique_id> <instance_id>` -> node count, an index kept
 in the same transaction as the instance value so that resolving a cloud_unique_id (spec 1.8) is a
-point lookup instead of a scan of every instance.
+point lookup instead of a scan of every instance. And one key, `0x02 "system" "dorisctl"
+"keycheck"`, recording which root keys the store's secrets need (`key_check_key`).
 """
 
 from __future__ import annotations
@@ -254,3 +255,9 @@ def node_index_key(cloud_unique_id: str, instance_id: str) -> bytes:
 def node_index_range(cloud_unique_id: str) -> tuple[bytes, bytes]:
     prefix = make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id)
     return prefix, prefix + b"\xff"
+
+
+def key_check_key() -> bytes:
+    """`0x02 "system" "dorisctl" "keycheck"`: the key ids the store's secrets need, each with a
+    canary sealed under it (never a key); see dorisctl/keycheck.py."""
+    return make_key(SYSTEM_SPACE, "system", "dorisctl", "keycheck")
