@@ -3,6 +3,7 @@
 dorisctl up             the whole system on the embedded store (what `make run` starts)
 dorisctl meta-service   one meta-service process
 dorisctl recycler       the recycler alone (the meta-service runs one in-process unless --no-recycler)
+dorisctl keys           rotate / retire the root keys that seal secrets
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from dorisctl.keycheck import ensure_key_ring
 from dorisctl.logs import log_event, setup_logging
 from dorisctl.metaservice.context import Settings
 from dorisctl.metaservice.model.storeformat import StoreFormatError
@@ -119,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     from dorisctl.manager.cli import add_manager_parser
 
     add_manager_parser(sub)
+    from dorisctl.keyring_admin import add_keys_parser
+
+    add_keys_parser(sub)
     return parser
 
 
@@ -159,6 +164,7 @@ def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
 async def _serve_meta_service(args: argparse.Namespace) -> int:
     runtime: MetaServiceRuntime = prepare(_meta_config(args))
     try:
+        await ensure_key_ring(runtime.kv, runtime.service.keyring)  # refuse a ring that cannot open the secrets
         await runtime.open()
 
         async def started() -> None:
@@ -181,6 +187,7 @@ async def _serve_up(args: argparse.Namespace) -> int:
     meta = prepare(_meta_config(args))
     manager = None
     try:
+        await ensure_key_ring(meta.kv, meta.service.keyring)
         await meta.open()
         manager = prepare_manager(host=args.manager_host, port=args.manager_port, data_dir=args.data_dir)
 
@@ -214,6 +221,7 @@ async def _serve_recycler(args: argparse.Namespace) -> int:
     )
     runtime = prepare_recycler(cfg)
     try:
+        await ensure_key_ring(runtime.kv, runtime.recycler.svc.keyring)
         await runtime.open()
 
         async def started() -> None:
@@ -238,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(_serve_meta_service(args))
         if args.command == "recycler":
             return run(_serve_recycler(args))
+        if args.command == "keys":
+            from dorisctl.keyring_admin import run_keys_command
+
+            return run(run_keys_command(args))
     except (SecretError, StoreFormatError, ValueError, OSError) as e:
         print(f"dorisctl: error: {e}", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ import binascii
 import json
 import os
 import secrets as _random
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,30 +75,82 @@ class Sealed:
 
 
 class KeyRing:
-    """Root keys by id; seals with the newest."""
+    """Root keys by id; seals with the newest.
 
-    def __init__(self, keys: dict[int, bytes]) -> None:
+    A ring loaded from a key file (`source`) follows the file while the process runs, so
+    `dorisctl keys rotate` reaches serving processes without a restart: sealing re-reads the file
+    when its modification time changed (looked at most every RELOAD_CHECK_SECONDS), and opening
+    a value sealed with a key id the ring lacks re-reads it at once. Keys are only ever added by
+    a reload (a retired key stays usable in a running process until it restarts).
+    """
+
+    RELOAD_CHECK_SECONDS = 0.5
+
+    def __init__(self, keys: dict[int, bytes], *, source: Path | None = None) -> None:
+        self._keys: dict[int, AESGCM] = {}
+        self.current_id = 0
+        self._set(keys)
+        self.source = source
+        self._mtime = source.stat().st_mtime_ns if source is not None else 0
+        self._checked = time.monotonic()
+
+    def _set(self, keys: dict[int, bytes]) -> None:
         if not keys:
             raise SecretError("the key ring is empty")
         for key_id, key in keys.items():
             if len(key) != 32:
                 raise SecretError(f"root key {key_id} must be 32 bytes, got {len(key)}")
-        self._keys = {k: AESGCM(v) for k, v in keys.items()}
+        merged = dict(self._keys)
+        merged.update({k: AESGCM(v) for k, v in keys.items()})
+        self._keys = merged
         self.current_id = max(keys)
 
-    def seal(self, plaintext: str, context: str = "") -> Sealed:
-        """Seal with the newest key. `context` binds the value to its use (it must be given again
-        to open it): a sealed ssh key cannot be passed off as an sk."""
+    @property
+    def key_ids(self) -> list[int]:
+        return sorted(self._keys)
+
+    def reload(self, *, force: bool = False) -> bool:
+        """Re-read the key file if it changed (or if `force`); True if it was read."""
+        if self.source is None:
+            return False
+        try:
+            mtime = self.source.stat().st_mtime_ns
+        except OSError:
+            return False
+        if not force and mtime == self._mtime:
+            return False
+        try:
+            self._set(read_key_file(self.source))
+        except SecretError:
+            return False  # half-written or broken: keep the keys we have, try again later
+        self._mtime = mtime
+        return True
+
+    def _maybe_reload(self) -> None:
+        now = time.monotonic()
+        if self.source is not None and now - self._checked >= self.RELOAD_CHECK_SECONDS:
+            self._checked = now
+            self.reload()
+
+    def seal(self, plaintext: str, context: str = "", *, key_id: int | None = None) -> Sealed:
+        """Seal with the newest key (or the given one). `context` binds the value to its use (it
+        must be given again to open it): a sealed ssh key cannot be passed off as an sk."""
+        self._maybe_reload()
+        kid = self.current_id if key_id is None else key_id
+        if kid not in self._keys:
+            raise SecretError(f"no root key with id {kid} in the key ring")
         if plaintext == "":
-            return Sealed("", self.current_id)
+            return Sealed("", kid)
         nonce = os.urandom(12)
-        data = self._keys[self.current_id].encrypt(nonce, plaintext.encode(), _AAD + context.encode())
-        return Sealed(base64.b64encode(nonce + data).decode(), self.current_id)
+        data = self._keys[kid].encrypt(nonce, plaintext.encode(), _AAD + context.encode())
+        return Sealed(base64.b64encode(nonce + data).decode(), kid)
 
     def open(self, ciphertext: str, key_id: int, context: str = "") -> str:
         if ciphertext == "":
             return ""
         aead = self._keys.get(key_id)
+        if aead is None and self.reload(force=True):
+            aead = self._keys.get(key_id)
         if aead is None:
             raise SecretError(f"no root key with id {key_id} in the key ring")
         try:
@@ -135,14 +188,35 @@ def load_keyring(data_dir: Path, env: dict[str, str] | None = None) -> KeyRing:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             json.dump(doc, f)
+    return KeyRing(read_key_file(path), source=path)
+
+
+def read_key_file(path: Path) -> dict[int, bytes]:
+    """The keys of a key file (JSON `{"keys": [{"id": n, "key": base64}, ...]}`, mode 0600)."""
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         raise SecretError(f"{path} must not be readable by group or others (mode {mode:o}); chmod 600 it")
     try:
         doc = json.loads(path.read_text())
-        return KeyRing({int(k["id"]): base64.b64decode(k["key"], validate=True) for k in doc["keys"]})
+        return {int(k["id"]): base64.b64decode(k["key"], validate=True) for k in doc["keys"]}
     except (ValueError, KeyError, TypeError, binascii.Error) as e:
         raise SecretError(f"{path} is not a valid key file") from e
+
+
+def write_key_file(path: Path, keys: dict[int, bytes]) -> None:
+    """Replace the key file atomically (a reader sees the old file or the new one, never half)."""
+    doc = {"keys": [{"id": i, "key": base64.b64encode(k).decode()} for i, k in sorted(keys.items())]}
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(doc, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def new_root_key() -> bytes:
+    return os.urandom(32)
 
 
 def load_or_create_token(path: Path) -> tuple[str, bool]:

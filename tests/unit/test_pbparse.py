@@ -20,18 +20,19 @@ REQUEST_TYPES = sorted(
 
 
 def reference_parse(data: Any, cls: type[Message]) -> Message | str:
-    """What parse_request did before the fast path: json_format strict, then lenient."""
+    """What parse_request did before the fast path: json_format strict, then lenient; a message
+    without its proto2-required fields is an error either way."""
     from google.protobuf import json_format
 
     msg = cls()
     try:
         json_format.ParseDict(data, msg)
-        return msg
+        return msg if msg.IsInitialized() else "error"
     except Exception:
         msg = cls()
     try:
         json_format.ParseDict(data, msg, ignore_unknown_fields=True)
-        return msg
+        return msg if msg.IsInitialized() else "error"
     except Exception:
         return "error"
 

@@ -360,6 +360,9 @@ class TxnKv(abc.ABC):
     """A transactional, ordered key-value store of bytes."""
 
     limits: Limits
+    # True if a commit's reply can never be lost (an embedded store commits locally), so
+    # `MaybeCommitted` cannot happen and run_txn needs no idempotency keys (kv/runner.py).
+    commit_outcome_always_known: bool = False
 
     @abc.abstractmethod
     async def begin(self) -> Txn:

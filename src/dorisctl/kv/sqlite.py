@@ -78,6 +78,7 @@ def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
 
 class SqliteKv(TxnKv):
     limits = SQLITE_LIMITS
+    commit_outcome_always_known = True  # COMMIT runs in this process: it succeeds or raises
 
     def __init__(self, url: str) -> None:
         path, options = parse_sqlite_url(url)

@@ -12,7 +12,8 @@ Layouts (spec 6.3) are built by the functions below; `family_range(prefix, insta
 dorisctl adds one family of its own in the system space, outside every Doris layout:
 `0x02 "system" "dorisctl" "node" <cloud_unique_id> <instance_id>` -> node count, an index kept
 in the same transaction as the instance value so that resolving a cloud_unique_id (spec 1.8) is a
-point lookup instead of a scan of every instance.
+point lookup instead of a scan of every instance. And one key, `0x02 "system" "dorisctl"
+"keycheck"`, recording which root keys the store's secrets need (`key_check_key`).
 """
 
 from __future__ import annotations
@@ -290,3 +291,9 @@ STORE_FORMAT_PROGRESS_KEY = make_key(SYSTEM_SPACE, "system", "dorisctl", "store_
 
 def user_space_range() -> tuple[bytes, bytes]:
     return bytes([USER_SPACE]), bytes([USER_SPACE + 1])
+
+
+def key_check_key() -> bytes:
+    """`0x02 "system" "dorisctl" "keycheck"`: the key ids the store's secrets need, each with a
+    canary sealed under it (never a key); see dorisctl/keycheck.py."""
+    return make_key(SYSTEM_SPACE, "system", "dorisctl", "keycheck")
