@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from dorisctl import metrics
 from dorisctl.kv.base import Txn, TxnKv
 from dorisctl.kv.errors import KvError, MaybeCommitted
 
@@ -43,6 +44,8 @@ IDEMPOTENCY_TTL = 300.0  # seconds; far longer than any run of run_txn (attempts
 GC_INTERVAL = 10.0
 
 _BE64 = struct.Struct(">Q")
+_COMMIT = metrics.KV_COMMIT_SECONDS
+_ATTEMPT = metrics.KV_TXN_SECONDS
 _last_gc: weakref.WeakKeyDictionary[TxnKv, float] = weakref.WeakKeyDictionary()
 
 
@@ -83,6 +86,7 @@ async def run_txn(
     for attempt in range(1, attempts + 1):
         txn: Txn | None = None
         wrote_key = False
+        started = time.perf_counter()
         try:
             txn = await kv.begin()
             if unknown and key is not None:
@@ -95,7 +99,11 @@ async def run_txn(
                 _collect_garbage(kv, txn)
                 results[attempt] = result
                 wrote_key = True
+            committing = time.perf_counter()
             await txn.commit()
+            now = time.perf_counter()
+            _COMMIT.observe(now - committing)
+            _ATTEMPT.observe(now - started)
             return result
         except MaybeCommitted:
             read_only = txn is not None and not txn.written_bytes
@@ -105,6 +113,7 @@ async def run_txn(
                 raise MaybeCommitted(f"the outcome of a commit is still unknown after {attempts} attempts") from None
             unknown = unknown or wrote_key
         except KvError as e:
+            metrics.KV_RETRIES.labels(type(e).__name__).inc()
             if unknown and (not e.retryable or attempt == attempts):
                 raise MaybeCommitted(
                     f"the outcome of an earlier attempt is still unknown after {attempt} attempts: {e}"

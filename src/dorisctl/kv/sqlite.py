@@ -42,6 +42,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from dorisctl import metrics
 from dorisctl.kv.base import Commit, Limits, Txn, TxnKv, _wrap_add
 from dorisctl.kv.errors import Conflict, KvError, Unavailable
 
@@ -283,6 +284,7 @@ class SqliteKv(TxnKv):
         members, self._members = self._members, []
         self.batches += 1
         self.batched_commits += len(members)
+        metrics.KV_BATCH.observe(len(members))
         loop = asyncio.get_running_loop()
         loop.run_in_executor(self._flusher, self._commit_now).add_done_callback(
             lambda f: self._flushed(members, f.exception())

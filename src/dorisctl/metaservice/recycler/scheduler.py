@@ -34,6 +34,7 @@ import time
 import uuid
 from typing import Any
 
+from dorisctl import metrics
 from dorisctl.kv import KvError, Txn, TxnKv, run_txn
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
@@ -214,6 +215,7 @@ class Recycler:
             res.finished_ms = self.svc.now_ms()
             res.seconds = round(time.perf_counter() - started, 3)
             self.history.append(res)
+            _record_metrics(res)
             with contextlib.suppress(Exception):
                 await self.lease.release(iid, success)
             log_event(
@@ -286,3 +288,12 @@ def describe_failure(e: Exception, iid: str) -> str:
         extra={"fields": {"instance_id": iid, "incident": incident}},
     )
     return f"internal error, incident={incident} (see the recycler log)"
+
+
+def _record_metrics(res: JobResult) -> None:
+    metrics.RECYCLER_JOBS.labels(res.kind or "none", res.outcome).inc()
+    metrics.RECYCLER_DELETED.labels("objects").inc(res.objects_deleted)
+    metrics.RECYCLER_DELETED.labels("bytes").inc(res.bytes_deleted)
+    metrics.RECYCLER_DELETED.labels("keys").inc(res.keys_deleted)
+    if res.outcome == "done":
+        metrics.RECYCLER_LAST_SUCCESS.set(time.time())

@@ -12,10 +12,10 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import dataclass, field
 
 from google.protobuf.message import DecodeError, Message
 
+from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.executor import Executor
@@ -32,22 +32,12 @@ class BadRequest(Exception):
     """The request bytes do not parse as the RPC's request message."""
 
 
-@dataclass
-class Counters:
-    """Per-protocol figures for logs and the status page."""
-
-    connections: int = 0
-    requests: int = 0
-    by_code: dict[str, int] = field(default_factory=dict)
-
-
 class RpcFront:
     """Runs RPCs for the binary transports; one per server process."""
 
     def __init__(self, executor: Executor, *, max_message_bytes: int) -> None:
         self.executor = executor
         self.max_message_bytes = max_message_bytes
-        self.counters: dict[str, Counters] = {"grpc": Counters(), "brpc": Counters()}
 
     @staticmethod
     def lookup(method: str) -> Rpc | None:
@@ -84,10 +74,8 @@ class RpcFront:
         status = resp.status  # type: ignore[attr-defined]
         status.code = code
         status.msg = msg
-        counters = self.counters[protocol]
-        counters.requests += 1
         name = CODE_NAMES.get(code, str(code))
-        counters.by_code[name] = counters.by_code.get(name, 0) + 1
+        metrics.observe_request(protocol, rpc.name, name, started)
         log_event(
             log,
             "rpc",

@@ -66,11 +66,9 @@ class BaiduStdProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else ""
         self.connections.add(self)
-        self.front.counters["brpc"].connections += 1
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
-        self.front.counters["brpc"].connections -= 1
         for t in self.tasks:
             t.cancel()
 

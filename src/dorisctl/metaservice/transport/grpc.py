@@ -101,7 +101,6 @@ class GrpcProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else ""
         self.connections.add(self)
-        self.front.counters["grpc"].connections += 1
         self.conn.local_settings = h2.settings.Settings(
             client=False,
             initial_values={
@@ -118,7 +117,6 @@ class GrpcProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
-        self.front.counters["grpc"].connections -= 1
         for s in self.streams.values():
             if s.task is not None:
                 s.task.cancel()

@@ -16,8 +16,10 @@ import asyncio
 import ipaddress
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
+from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice.transport.binary import RpcFront
 from dorisctl.metaservice.transport.brpc import MAGIC, BaiduStdProtocol
@@ -47,8 +49,24 @@ def make_listener_protocol(
 ) -> type[asyncio.Protocol]:
     """A uvicorn-compatible protocol class that sniffs and hands the connection on."""
 
+    registered: list[bool] = []
+
+    def count(connections: set[Any], kind: type) -> int:
+        return sum(1 for c in list(connections) if isinstance(c, kind))
+
     class SniffingProtocol(asyncio.Protocol):
         def __init__(self, config: Any, server_state: Any, app_state: Any, _loop: Any = None) -> None:
+            if not registered:  # open connections per protocol, counted when scraped
+                registered.append(True)
+                conns = server_state.connections
+                kinds: list[tuple[str, Any]] = [
+                    ("http", http_protocol),
+                    ("grpc", GrpcProtocol),
+                    ("brpc", BaiduStdProtocol),
+                ]
+                for label, kind in kinds:
+                    if isinstance(kind, type):
+                        metrics.CONNECTIONS.labels(label).set_function(partial(count, conns, kind))
             self._args = (config, server_state, app_state, _loop)
             self.connections: set[Any] = server_state.connections
             self.transport: asyncio.Transport | None = None

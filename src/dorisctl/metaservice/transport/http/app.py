@@ -29,6 +29,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute
 from starlette.routing import Route as StarletteRoute
 
+from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
@@ -53,6 +54,8 @@ log = logging.getLogger("dorisctl.metaservice.http")
 
 PREFIX = "/MetaService/http/"
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
+_CACHE_HIT = metrics.REPLY_CACHE.labels("hit")
+_CACHE_MISS = metrics.REPLY_CACHE.labels("miss")
 
 
 def _error_result(route: JsonRoute, code: int, msg: str, partial: Message | None = None) -> dict[str, Any] | None:
@@ -159,6 +162,7 @@ class MetaServiceHttp:
             level = logging.INFO if isinstance(route, JsonRoute) and route.mutates else logging.DEBUG
             if code != Code.OK:
                 level = logging.INFO
+        metrics.observe_request("http", name if route is not None else "unknown", CODE_NAMES.get(code, "?"), started)
         log_event(
             log,
             "request",
@@ -185,7 +189,9 @@ class MetaServiceHttp:
         key = (raw_route, query, body)
         hit = self.cache.get(key, version)
         if hit is not None:
+            _CACHE_HIT.inc()
             return Response(hit.body, status_code=hit.status, media_type=hit.media_type)
+        _CACHE_MISS.inc()
         response = await self._compute(request, raw_route, route, body)
         if response.status_code == 200 and self.svc.kv.committed_version() == version:
             self.cache.put(key, CachedReply(version, 200, bytes(response.body), response.media_type or "text/plain"))
@@ -250,6 +256,17 @@ async def health(request: Request) -> Response:
     return PlainTextResponse("ok\n")
 
 
+async def metrics_page(request: Request) -> Response:
+    """Prometheus text (also at /brpc_metrics, where Doris's dashboards scrape a meta-service)."""
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
+
+
+METRICS_ROUTES = [
+    StarletteRoute("/metrics", metrics_page, methods=["GET"]),
+    StarletteRoute("/brpc_metrics", metrics_page, methods=["GET"]),
+]
+
+
 def build_app(
     svc: Service, token: str, extra_routes: Sequence[BaseRoute] = (), executor: Executor | None = None
 ) -> Starlette:
@@ -257,6 +274,7 @@ def build_app(
     http = MetaServiceHttp(svc, token, executor)
     routes = [
         StarletteRoute("/health", health, methods=["GET", "HEAD"]),
+        *METRICS_ROUTES,
         StarletteRoute(PREFIX + "{route:path}", http.dispatch, methods=ALL_METHODS),
         *extra_routes,
     ]

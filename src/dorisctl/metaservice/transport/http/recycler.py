@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from dorisctl.logs import log_event
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.recycler import Recycler
-from dorisctl.metaservice.transport.http.app import ALL_METHODS, TokenCheck, health
+from dorisctl.metaservice.transport.http.app import ALL_METHODS, METRICS_ROUTES, TokenCheck, health
 from dorisctl.metaservice.transport.http.envelope import envelope
 from dorisctl.metaservice.transport.http.parse import BodyIncomplete, BodyTooLarge, load_json, read_body
 
@@ -75,4 +75,6 @@ def recycler_routes(recycler: Recycler, token: str) -> list[BaseRoute]:
 
 def build_recycler_app(recycler: Recycler, token: str) -> Starlette:
     """The standalone recycler's listener."""
-    return Starlette(routes=[Route("/health", health, methods=["GET", "HEAD"]), *recycler_routes(recycler, token)])
+    return Starlette(
+        routes=[Route("/health", health, methods=["GET", "HEAD"]), *METRICS_ROUTES, *recycler_routes(recycler, token)]
+    )

@@ -1,0 +1,106 @@
+"""Prometheus metrics of a dorisctl process (`prometheus_client`, one registry per process).
+
+What is measured, by whom:
+* meta-service requests: one counter labelled by protocol (http, grpc, brpc), route/RPC and the
+  reply's MetaServiceCode name (OK, INVALID_ARGUMENT, ...), a latency histogram per protocol and
+  route/RPC, open connections per protocol, reply-cache hits and misses;
+* the store: transaction attempt and commit latency, conflicts and retries, SQLite group-commit
+  batch sizes;
+* the recycler: objects, bytes and keys deleted, jobs by kind and outcome, time since the last
+  successful job per instance;
+* the manager: tasks by state and task durations.
+
+Served as Prometheus text at `/metrics` (and `/brpc_metrics`, where Doris's dashboards scrape a
+meta-service) without a token, as Doris serves its metrics; they hold counts and timings only,
+never an id, token or secret.
+"""
+
+from __future__ import annotations
+
+import time
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+_LATENCY = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+REQUESTS = Counter(
+    "dorisctl_ms_requests",
+    "Meta-service requests answered, by protocol, route or RPC, and reply code (MetaServiceCode name)",
+    ["protocol", "rpc", "code"],
+    registry=REGISTRY,
+)
+REQUEST_SECONDS = Histogram(
+    "dorisctl_ms_request_seconds",
+    "Meta-service request latency, from the whole request's arrival to the reply",
+    ["protocol", "rpc"],
+    buckets=_LATENCY,
+    registry=REGISTRY,
+)
+CONNECTIONS = Gauge(
+    "dorisctl_ms_connections", "Open meta-service connections by protocol", ["protocol"], registry=REGISTRY
+)
+IN_PROGRESS = Gauge("dorisctl_ms_requests_in_progress", "Requests being served now", registry=REGISTRY)
+OVERLOADED = Counter(
+    "dorisctl_ms_overload_refusals",
+    "Requests refused with MAX_QPS_LIMIT, by reason (in_progress, qps)",
+    ["reason"],
+    registry=REGISTRY,
+)
+REPLY_CACHE = Counter(
+    "dorisctl_ms_reply_cache", "Read-reply cache lookups by result (hit, miss)", ["result"], registry=REGISTRY
+)
+KV_TXN_SECONDS = Histogram(
+    "dorisctl_kv_txn_seconds", "One transaction attempt: reads, the operation and commit", buckets=_LATENCY,
+    registry=REGISTRY,
+)  # fmt: skip
+KV_COMMIT_SECONDS = Histogram("dorisctl_kv_commit_seconds", "Store commit latency", buckets=_LATENCY, registry=REGISTRY)
+KV_RETRIES = Counter(
+    "dorisctl_kv_retries", "Transaction attempts re-run, by store error (Conflict, Unavailable, ...)", ["error"],
+    registry=REGISTRY,
+)  # fmt: skip
+KV_BATCH = Histogram(
+    "dorisctl_kv_group_commit_batch_size", "Commits sharing one SQLite COMMIT (group commit)",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256), registry=REGISTRY,
+)  # fmt: skip
+RECYCLER_DELETED = Counter(
+    "dorisctl_recycler_deleted", "What the recycler deleted, by kind (objects, bytes, keys)", ["kind"],
+    registry=REGISTRY,
+)  # fmt: skip
+RECYCLER_JOBS = Counter(
+    "dorisctl_recycler_jobs", "Recycle jobs finished, by kind and outcome", ["kind", "outcome"], registry=REGISTRY
+)
+RECYCLER_LAST_SUCCESS = Gauge(
+    "dorisctl_recycler_last_success_timestamp_seconds",
+    "Unix time of the last successful recycle job (lag = now - this)",
+    registry=REGISTRY,
+)
+MANAGER_TASKS = Gauge("dorisctl_manager_tasks", "Manager tasks by state", ["state"], registry=REGISTRY)
+MANAGER_TASK_SECONDS = Histogram(
+    "dorisctl_manager_task_seconds", "Manager task durations, by task type", ["type"],
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600), registry=REGISTRY,
+)  # fmt: skip
+
+_children: dict[tuple[str, str, str], Counter] = {}
+_latency_children: dict[tuple[str, str], Histogram] = {}
+
+
+def observe_request(protocol: str, rpc: str, code: str, started: float) -> None:
+    """Count one answered request (label children cached: this runs on every request)."""
+    key = (protocol, rpc, code)
+    child = _children.get(key)
+    if child is None:
+        child = _children[key] = REQUESTS.labels(protocol, rpc, code)
+    child.inc()
+    lkey = (protocol, rpc)
+    hist = _latency_children.get(lkey)
+    if hist is None:
+        hist = _latency_children[lkey] = REQUEST_SECONDS.labels(protocol, rpc)
+    hist.observe(time.perf_counter() - started)
+
+
+def exposition() -> bytes:
+    return generate_latest(REGISTRY)
