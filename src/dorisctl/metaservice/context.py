@@ -27,6 +27,9 @@ class Settings:
     max_num_aborted_txn: int = 100
     split_tablet_stats: bool = True
     response_cache_entries: int = 4096  # dorisctl: cached read replies (0 turns the cache off)
+    default_max_qps_limit: int = 1_000_000  # per RPC and instance, as Doris
+    specific_max_qps_limit: str = "get_cluster:5000000;begin_txn:5000000"  # rpc:limit pairs, as Doris
+    max_requests_in_progress: int = 4096  # dorisctl: admitted and not yet answered, per process
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from dorisctl.kv import KvError, Txn, run_txn
+from dorisctl.metaservice.admission import Admission
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import kv_error_to_ms
 
@@ -61,6 +62,7 @@ class Executor:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
         self.instance_queue = InstanceQueue()
+        self.admission = Admission(svc.settings)  # shared by every transport of the process
 
     async def run(self, handler: Handler, req: Any, *, per_instance: bool = False) -> Reply:
         """The operation's reply; raises MetaServiceError (store failures included)."""

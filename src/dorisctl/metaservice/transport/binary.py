@@ -17,8 +17,9 @@ from google.protobuf.message import DecodeError, Message
 
 from dorisctl import metrics
 from dorisctl.logs import log_event
+from dorisctl.metaservice.admission import QPS_MSG
 from dorisctl.metaservice.errors import Code, MetaServiceError
-from dorisctl.metaservice.executor import Executor
+from dorisctl.metaservice.executor import Executor, instance_hint
 from dorisctl.metaservice.rpc import RPCS, Rpc
 
 log = logging.getLogger("dorisctl.metaservice.rpc")
@@ -57,7 +58,11 @@ class RpcFront:
         started = time.perf_counter()
         resp: Message
         code: int
+        admission = self.executor.admission
+        admitted = admission.enter(rpc.name, instance_hint(req))
         try:
+            if not admitted:
+                raise MetaServiceError(Code.MAX_QPS_LIMIT, QPS_MSG)
             reply = await self.executor.run(rpc.handler, req, per_instance=rpc.per_instance)
             resp = rpc.respond(reply)
             code, msg = Code.OK, reply.msg
@@ -71,6 +76,9 @@ class RpcFront:
             log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
             resp = rpc.response_type()
             code, msg = Code.UNDEFINED_ERR, f"internal error, incident={incident} (see the meta-service log)"
+        finally:
+            if admitted:
+                admission.leave()
         status = resp.status  # type: ignore[attr-defined]
         status.code = code
         status.msg = msg

@@ -32,6 +32,7 @@ from starlette.routing import Route as StarletteRoute
 from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.admission import QPS_MSG
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.executor import Executor
@@ -135,7 +136,11 @@ class MetaServiceHttp:
         msg = ""
         response: Response | None = None
         route = ROUTES.get(name)
+        admission = self.executor.admission
+        admitted = route is not None and admission.enter(name)
         try:
+            if route is not None and not admitted:
+                raise MetaServiceError(Code.MAX_QPS_LIMIT, QPS_MSG)
             response = await self._route(request, name, raw_route)
         except MetaServiceError as e:
             code, msg = e.code, e.msg
@@ -156,6 +161,9 @@ class MetaServiceHttp:
             log.exception("unhandled error", extra={"fields": {"route": name, "incident": incident}})
             code, msg = Code.UNDEFINED_ERR, f"internal error, incident={incident} (see the meta-service log)"
             response = envelope(code, msg)
+        finally:
+            if admitted:
+                admission.leave()
         if response.status_code == 404 and code == Code.OK:
             level = logging.INFO
         else:
