@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 SYSTEM_PACKAGES := etcd-server etcd-client openssh-server chromium postgresql mariadb-server
 PROTO_SRC := $(wildcard proto/dorisctl/metaservice/proto/*.proto)
 
-.PHONY: run test venv system-deps lint typecheck proto proto-check pytest bench bench-kv lock clean
+.PHONY: run test venv system-deps lint typecheck proto proto-check pytest bench bench-rpc bench-kv lock clean
 
 venv: $(STAMP)
 
@@ -53,6 +53,10 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/meta_http.py
+
+# The same operations over HTTP, gRPC and baidu_std against one server (bench/meta_rpc.py).
+bench-rpc: $(STAMP)
+	$(BIN)/python bench/meta_rpc.py
 
 # TxnKv commit/read rates: SQLite vs a 3-member etcd cluster (needs etcd-server installed).
 bench-kv: $(STAMP) system-deps
