@@ -8,10 +8,12 @@ partitions, then, for a fixed time per phase, 64 concurrent callers in a separat
   tablet_rowset  get_tablet then get_rowset of one tablet
   load           begin_txn, prepare_rowset + commit_rowset on 16 tablets, commit_txn
 
-each over http (the JSON route), grpc (grpcio client, h2c) and brpc (baidu_std, one connection
-per caller). Every reply is checked (HTTP 200 / gRPC OK / error_code 0, and status OK). Prints
-calls/s, p50 and p99 per phase and each RPC protocol's rate as a ratio of the HTTP route's in the
-same run. Targets: each RPC protocol >= the HTTP route; version_batch p99 < 20 ms.
+each over http (the JSON route), grpc (h2c, bench/h2client.py) and brpc (baidu_std), one
+connection per caller; each client is minimal, so the load generator costs about the same per
+call on every protocol (it shares the two cores with the server). Every reply is checked (HTTP
+200 / gRPC message / error_code 0, and status OK). Prints calls/s, p50 and p99 per phase and
+each RPC protocol's rate as a ratio of the HTTP route's in the same run. Targets: each RPC
+protocol >= the HTTP route; version_batch p99 < 20 ms.
 
     .venv/bin/python bench/meta_rpc.py [--seconds 8] [--callers 64] [--json out.json]
 """
@@ -89,20 +91,16 @@ class Caller:
         self.protocol, self.port = protocol, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
-        self.stub: Any = None
-        self.channel: Any = None
         self.brpc: Any = None
+        self.h2: Any = None
 
     async def open(self) -> None:
         if self.protocol == "http":
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         elif self.protocol == "grpc":
-            import grpc
+            from bench.h2client import H2Client
 
-            from tests.fixtures.rpc_clients import grpc_module
-
-            self.channel = grpc.aio.insecure_channel(f"127.0.0.1:{self.port}")
-            self.stub = grpc_module().MetaServiceStub(self.channel)
+            self.h2 = await H2Client.connect(self.port)
         else:
             from tests.fixtures.rpc_clients import BaiduStdClient
 
@@ -111,8 +109,8 @@ class Caller:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-        if self.channel is not None:
-            await self.channel.close()
+        if self.h2 is not None:
+            await self.h2.close()
         if self.brpc is not None:
             await self.brpc.close()
 
@@ -135,8 +133,9 @@ class Caller:
         if self.protocol == "http":
             body = json_format.MessageToJson(req, preserving_proto_field_name=True, indent=None).encode()
             return await self.http(rpc, body)
+        resp: Any
         if self.protocol == "grpc":
-            resp = await getattr(self.stub, rpc)(req, timeout=60)
+            resp = resp_type.FromString(await self.h2.call(f"/doris.cloud.MetaService/{rpc}", req.SerializeToString()))
         else:
             resp = await self.brpc.call(rpc, req, resp_type)
         if resp.status.code != pb.OK:
