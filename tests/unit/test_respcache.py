@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dorisctl.metaservice.transport.http.respcache import MAX_REPLY_BYTES, CachedReply, ResponseCache
+from dorisctl.metaservice.respcache import MAX_REPLY_BYTES, CachedReply, ResponseCache
 
 
 def reply(version: int, size: int = 10) -> CachedReply:

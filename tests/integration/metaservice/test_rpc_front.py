@@ -360,3 +360,26 @@ def test_rpc_allow_admits_listed_networks_and_refuses_others_at_accept(tmp_path:
         assert "not in --rpc-allow" in srv.log_text()
     finally:
         srv.stop()
+
+
+def test_rpc_reads_served_from_the_reply_cache_see_every_write(ms: MetaServer) -> None:
+    stub, channel = grpc_stub(port_of(ms))
+    req = pb.GetClusterRequest(cloud_unique_id=BE, cluster_id="cg1_id")
+
+    async def read() -> pb.GetClusterResponse:
+        c = await BaiduStdClient.connect(port_of(ms))
+        try:
+            got: pb.GetClusterResponse = await c.call("get_cluster", req, pb.GetClusterResponse)
+            return got
+        finally:
+            await c.close()
+
+    with channel:
+        for i in range(3):
+            users = [f"cache-{i}"]
+            alter = pb.AlterClusterRequest(instance_id=IID, op=pb.AlterClusterRequest.UPDATE_CLUSTER_MYSQL_USER_NAME,
+                                           cluster=pb.ClusterPB(cluster_id="cg1_id", mysql_user_name=users))  # fmt: skip
+            assert stub.alter_cluster(alter, timeout=30).status.code == pb.OK
+            for _ in range(2):  # the second read is a cache hit, and still the fresh value
+                assert list(asyncio.run(read()).cluster[0].mysql_user_name) == users
+                assert list(stub.get_cluster(req, timeout=30).cluster[0].mysql_user_name) == users

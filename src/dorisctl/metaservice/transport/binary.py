@@ -20,6 +20,7 @@ from dorisctl.logs import log_event
 from dorisctl.metaservice.admission import QPS_MSG
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.executor import Executor, instance_hint
+from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.rpc import RPCS, Rpc
 
 log = logging.getLogger("dorisctl.metaservice.rpc")
@@ -27,6 +28,8 @@ log = logging.getLogger("dorisctl.metaservice.rpc")
 SERVICE = "doris.cloud.MetaService"
 SERVICE_NAMES = (SERVICE, "MetaService")
 CODE_NAMES: dict[int, str] = {v.number: v.name for v in Code.DESCRIPTOR.values}
+_CACHE_HIT = metrics.REPLY_CACHE.labels("hit")
+_CACHE_MISS = metrics.REPLY_CACHE.labels("miss")
 
 
 class BadRequest(Exception):
@@ -39,6 +42,39 @@ class RpcFront:
     def __init__(self, executor: Executor, *, max_message_bytes: int) -> None:
         self.executor = executor
         self.max_message_bytes = max_message_bytes
+        self.cache = ResponseCache(executor.svc.settings.response_cache_entries)
+
+    async def call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str = "") -> bytes:
+        """The serialized response to a serialized request (raises BadRequest if it does not parse).
+
+        Admission first (every request counts, cached or not); then read-only RPCs are answered
+        from the reply cache while the store's commit counter is unchanged (exact: see
+        respcache.py); only OK replies are kept."""
+        req = self.parse(rpc, payload)
+        admission = self.executor.admission
+        if not admission.enter(rpc.name, instance_hint(req)):
+            refused = await self.invoke(rpc, req, protocol, peer, refused=True)
+            return refused.SerializeToString()
+        try:
+            version = self.executor.svc.kv.committed_version() if self.cache.enabled and not rpc.mutates else None
+            if version is not None:
+                hit = self.cache.get((rpc.name, b"", payload), version)
+                if hit is not None:
+                    _CACHE_HIT.inc()
+                    metrics.observe_request(protocol, rpc.name, "OK", time.perf_counter())
+                    return hit.body
+                _CACHE_MISS.inc()
+            resp = await self.invoke(rpc, req, protocol, peer)
+            data = resp.SerializeToString()
+            if (
+                version is not None
+                and resp.status.code == Code.OK  # type: ignore[attr-defined]
+                and self.executor.svc.kv.committed_version() == version
+            ):
+                self.cache.put((rpc.name, b"", payload), CachedReply(version, 0, data, ""))
+            return data
+        finally:
+            admission.leave()
 
     @staticmethod
     def lookup(method: str) -> Rpc | None:
@@ -53,15 +89,14 @@ class RpcFront:
             raise BadRequest(f"failed to parse {rpc.request_type.DESCRIPTOR.full_name}: {e}") from None
         return req
 
-    async def invoke(self, rpc: Rpc, req: Message, protocol: str, peer: str = "") -> Message:
-        """The RPC's response with `status` filled (OK included), never an exception."""
+    async def invoke(self, rpc: Rpc, req: Message, protocol: str, peer: str = "", *, refused: bool = False) -> Message:
+        """The RPC's response with `status` filled (OK included), never an exception; `refused`:
+        admission said no, so the answer is MAX_QPS_LIMIT and nothing runs."""
         started = time.perf_counter()
         resp: Message
         code: int
-        admission = self.executor.admission
-        admitted = admission.enter(rpc.name, instance_hint(req))
         try:
-            if not admitted:
+            if refused:
                 raise MetaServiceError(Code.MAX_QPS_LIMIT, QPS_MSG)
             reply = await self.executor.run(rpc.handler, req, per_instance=rpc.per_instance)
             resp = rpc.respond(reply)
@@ -76,9 +111,6 @@ class RpcFront:
             log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
             resp = rpc.response_type()
             code, msg = Code.UNDEFINED_ERR, f"internal error, incident={incident} (see the meta-service log)"
-        finally:
-            if admitted:
-                admission.leave()
         status = resp.status  # type: ignore[attr-defined]
         status.code = code
         status.msg = msg

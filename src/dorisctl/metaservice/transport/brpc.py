@@ -133,11 +133,7 @@ class BaiduStdProtocol(asyncio.Protocol):
                 return self._fail(cid, EREQUEST, "Fail to decompress request (gzip)")
         elif meta.compress_type != COMPRESS_NONE:
             return self._fail(cid, EREQUEST, f"compress_type={meta.compress_type} is not supported")
-        try:
-            req = self.front.parse(rpc, payload)
-        except BadRequest as e:
-            return self._fail(cid, EREQUEST, str(e))
-        task = asyncio.get_running_loop().create_task(self._run(cid, rpc, req, attachment))
+        task = asyncio.get_running_loop().create_task(self._run(cid, rpc, payload, attachment))
         self.tasks.add(task)
         task.add_done_callback(self._done)
         if len(self.tasks) >= MAX_IN_FLIGHT and not self._paused and self.transport is not None:
@@ -152,13 +148,16 @@ class BaiduStdProtocol(asyncio.Protocol):
         if self._stopping and not self.tasks and self.transport is not None:
             self.transport.close()
 
-    async def _run(self, cid: int, rpc: Any, req: Any, attachment: bytes) -> None:
-        resp = await self.front.invoke(rpc, req, "brpc", self.peer)
+    async def _run(self, cid: int, rpc: Any, payload: bytes, attachment: bytes) -> None:
+        try:
+            data = await self.front.call(rpc, payload, "brpc", self.peer)
+        except BadRequest as e:
+            return self._fail(cid, EREQUEST, str(e))
         meta = RpcMeta(correlation_id=cid, compress_type=COMPRESS_NONE)
         meta.response.error_code = 0
         if attachment:
             meta.attachment_size = len(attachment)
-        self._write(frame(meta, resp.SerializeToString() + attachment))
+        self._write(frame(meta, data + attachment))
 
     def _fail(self, cid: int, code: int, text: str) -> None:
         meta = RpcMeta(correlation_id=cid, compress_type=COMPRESS_NONE)

@@ -239,17 +239,15 @@ class GrpcProtocol(asyncio.Protocol):
                 payload = gzip.decompress(payload)
             except (OSError, EOFError) as e:
                 return INVALID_ARGUMENT, f"bad gzip message: {e}", None
-        try:
-            req = self.front.parse(rpc, payload)
-        except BadRequest as e:
-            return INVALID_ARGUMENT, str(e), None
         timeout = parse_timeout(h.get(b"grpc-timeout", b""))
-        task = asyncio.ensure_future(self.front.invoke(rpc, req, "grpc", self.peer))
+        task = asyncio.ensure_future(self.front.call(rpc, payload, "grpc", self.peer))
         try:
-            resp = await asyncio.wait_for(asyncio.shield(task), timeout) if timeout is not None else await task
+            data = await asyncio.wait_for(asyncio.shield(task), timeout) if timeout is not None else await task
         except TimeoutError:
             return DEADLINE_EXCEEDED, "deadline exceeded", None
-        return OK, "", resp.SerializeToString()
+        except BadRequest as e:
+            return INVALID_ARGUMENT, str(e), None
+        return OK, "", data
 
     def _trailers_only(self, sid: int, status: int, message: str) -> None:
         headers = [

@@ -37,6 +37,7 @@ from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.executor import Executor
 from dorisctl.metaservice.ops import instance
+from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.transport.http.envelope import CODE_NAMES, envelope
 from dorisctl.metaservice.transport.http.keyview import encode_key_from_query, render_key_tree
 from dorisctl.metaservice.transport.http.parse import (
@@ -48,7 +49,6 @@ from dorisctl.metaservice.transport.http.parse import (
     read_body,
 )
 from dorisctl.metaservice.transport.http.pbjson import message_to_json_obj
-from dorisctl.metaservice.transport.http.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.transport.http.routes import ROUTES, JsonRoute, QueryRoute, register
 
 log = logging.getLogger("dorisctl.metaservice.http")
