@@ -377,8 +377,9 @@ def test_rpc_reads_served_from_the_reply_cache_see_every_write(ms: MetaServer) -
     with channel:
         for i in range(3):
             users = [f"cache-{i}"]
-            alter = pb.AlterClusterRequest(instance_id=IID, op=pb.AlterClusterRequest.UPDATE_CLUSTER_MYSQL_USER_NAME,
-                                           cluster=pb.ClusterPB(cluster_id="cg1_id", mysql_user_name=users))  # fmt: skip
+            cluster = pb.ClusterPB(cluster_id="cg1_id", mysql_user_name=users)
+            op = pb.AlterClusterRequest.UPDATE_CLUSTER_MYSQL_USER_NAME
+            alter = pb.AlterClusterRequest(instance_id=IID, op=op, cluster=cluster)
             assert stub.alter_cluster(alter, timeout=30).status.code == pb.OK
             for _ in range(2):  # the second read is a cache hit, and still the fresh value
                 assert list(asyncio.run(read()).cluster[0].mysql_user_name) == users
