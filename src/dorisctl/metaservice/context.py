@@ -30,6 +30,7 @@ class Settings:
     default_max_qps_limit: int = 1_000_000  # per RPC and instance, as Doris
     specific_max_qps_limit: str = "get_cluster:5000000;begin_txn:5000000"  # rpc:limit pairs, as Doris
     max_requests_in_progress: int = 4096  # dorisctl: admitted and not yet answered, per process
+    request_read_timeout_seconds: int = 30  # dorisctl: an HTTP request's headers, and each body chunk
 
 
 @dataclass

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from dorisctl.kv import TxnKv, open_store
 from dorisctl.logs import log_event
@@ -20,6 +19,7 @@ from dorisctl.metaservice.model import storeformat
 from dorisctl.metaservice.recycler import Recycler, RecyclerConfig
 from dorisctl.metaservice.transport.binary import RpcFront
 from dorisctl.metaservice.transport.http.app import build_app
+from dorisctl.metaservice.transport.http.protocol import with_read_timeout
 from dorisctl.metaservice.transport.http.recycler import build_recycler_app, recycler_routes
 from dorisctl.metaservice.transport.listener import make_listener_protocol, parse_networks
 from dorisctl.secrets import load_keyring, load_or_create_token
@@ -104,7 +104,8 @@ def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
     front = RpcFront(executor, max_message_bytes=cfg.max_message_bytes)
     recycler = None if cfg.recycler is None else Recycler(svc, cfg.recycler, ip_port=f"{cfg.host}:{cfg.port}")
     routes = [] if recycler is None else recycler_routes(recycler, token)
-    listener = make_listener_protocol(HttpToolsProtocol, front, allow)
+    http_protocol = with_read_timeout(cfg.settings.request_read_timeout_seconds)
+    listener = make_listener_protocol(http_protocol, front, allow)
     server = make_server(build_app(svc, token, routes, executor), cfg.host, cfg.port, http=listener)
     log_event(
         log,

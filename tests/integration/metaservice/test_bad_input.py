@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.fixtures.metaservice import MetaServer
+from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.integration.metaservice.conftest import OBJ, unique
 
 
@@ -80,3 +81,26 @@ def test_websocket_upgrade_is_an_ordinary_request(server: MetaServer) -> None:
 
 def test_no_traceback_reached_the_log(server: MetaServer) -> None:
     assert "Traceback" not in server.log_text()
+
+
+def test_slow_headers_and_bodies_are_bounded_and_never_delay_others(tmp_path: Path) -> None:
+    srv = start_meta_server(tmp_path / "slow", extra_args=["--ms-config", "request_read_timeout_seconds=1"])
+    try:
+        head = _raw(srv)
+        head.sendall(b"POST /MetaService/http/get_cluster?token=")  # headers that never complete
+        body = _raw(srv)
+        body.sendall(f"POST /MetaService/http/create_instance?token={srv.token} HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Length: 100\r\n\r\n{".encode())  # a body that stalls  # fmt: skip
+        started = time.monotonic()
+        for _ in range(20):  # other clients are answered at once meanwhile
+            assert srv.call("get_cluster", {"cloud_unique_id": "1:x:y"}).status_code == 400
+        assert time.monotonic() - started < 5
+        head.settimeout(5)
+        assert head.recv(100) == b""  # closed after the header timeout, without an answer
+        body.settimeout(5)
+        reply = body.recv(400)
+        assert reply.startswith(b"HTTP/1.1 408 ") and b"request not executed: no request body bytes" in reply
+        head.close()
+        body.close()
+    finally:
+        srv.stop()

@@ -121,6 +121,7 @@ class MetaServiceHttp:
         self.auth = TokenCheck(token, log)
         self.cache = ResponseCache(svc.settings.response_cache_entries)
         self.executor = executor or Executor(svc)
+        self.read_timeout = float(svc.settings.request_read_timeout_seconds)
 
     async def dispatch(self, request: Request) -> Response:
         started = time.perf_counter()
@@ -192,7 +193,7 @@ class MetaServiceHttp:
         version = self.svc.kv.committed_version() if cacheable else None
         if version is None:
             return await self._compute(request, raw_route, route)
-        body = await read_body(request) if isinstance(route, JsonRoute) else b""
+        body = await read_body(request, timeout=self.read_timeout) if isinstance(route, JsonRoute) else b""
         query = b"&".join(p for p in request.scope["query_string"].split(b"&") if p[:6] != b"token=")
         key = (raw_route, query, body)
         hit = self.cache.get(key, version)
@@ -213,7 +214,7 @@ class MetaServiceHttp:
         if route is None:
             return PlainTextResponse("http path not found or not allowed\n", status_code=404)
         if body is None:
-            body = await read_body(request)
+            body = await read_body(request, timeout=self.read_timeout)
         req = parse_request(body, route.request_type, raw_route)
         reply = await self.executor.run(route.handler, req, per_instance=route.per_instance)
         if route.reply is not None:

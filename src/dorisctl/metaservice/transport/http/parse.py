@@ -41,7 +41,7 @@ def header(request: Request, name: bytes) -> bytes | None:
     return None
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES, timeout: float = BODY_READ_TIMEOUT) -> bytes:
     """The raw body, refused past `limit` (read straight from ASGI: no form decoding, ever)."""
     declared = header(request, b"content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -50,9 +50,9 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
     size = 0
     while True:
         try:
-            message = await asyncio.wait_for(request.receive(), BODY_READ_TIMEOUT)
+            message = await asyncio.wait_for(request.receive(), timeout)
         except TimeoutError:
-            raise BodyIncomplete(f"no request body bytes for {BODY_READ_TIMEOUT:.0f} s") from None
+            raise BodyIncomplete(f"no request body bytes for {timeout:g} s") from None
         if message["type"] != "http.request":
             raise BodyIncomplete("the client went away before its whole body arrived")
         chunk = message.get("body", b"")
