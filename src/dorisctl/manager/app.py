@@ -1,6 +1,6 @@
 """HTTP layer of the manager: the operator REST API of the reference (envelope ``{msg, code, data}``),
 the agent RPC endpoints and the web UI. The only place that knows about HTTP, tokens in requests
-and status codes; everything else is in ``process.Engine``."""
+and status codes (each error kind of ``errors`` maps to one here); everything else is in ``engine``."""
 
 from __future__ import annotations
 
@@ -15,13 +15,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .process import ApiError, Engine
+from .engine import Engine
+from .errors import Conflict, Invalid, ManagerError, NotFound, TooLarge, Unavailable
 from .secretbox import same
 
 log = logging.getLogger("dorisctl.manager.http")
 WEB = Path(__file__).with_name("web")
 MAX_BODY = 2 << 20
 Handler = Callable[[Request], Awaitable[Any]]
+STATUS: dict[type[ManagerError], int] = {Invalid: 400, NotFound: 404, Conflict: 409, TooLarge: 413, Unavailable: 503}
+
+
+def error_response(e: ManagerError) -> JSONResponse:
+    """The one mapping of an error kind to its HTTP status (also the envelope's ``code``)."""
+    status = next((code for kind, code in STATUS.items() if isinstance(e, kind)), 500)
+    return envelope(e.data, code=status, msg=e.msg, status=status)
 
 
 def envelope(data: Any = None, code: int = 0, msg: str = "success", status: int = 200) -> JSONResponse:
@@ -38,22 +46,22 @@ def _bearer(request: Request) -> str:
 async def _json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise ApiError(413, "request body too large")
+        raise TooLarge("request body too large")
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
     except ValueError:
-        raise ApiError(400, "request body is not valid JSON") from None
+        raise Invalid("request body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise ApiError(400, "request body must be a JSON object")
+        raise Invalid("request body must be a JSON object")
     return body
 
 
 def _int_path(request: Request, key: str) -> int:
     v = request.path_params[key]
     if not str(v).isdigit():
-        raise ApiError(400, f"{key} must be an integer")
+        raise Invalid(f"{key} must be an integer")
     return int(v)
 
 
@@ -64,8 +72,8 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
                 return envelope(code=401, msg="unauthorized: a valid operator token is required", status=401)
             try:
                 out = await fn(request)
-            except ApiError as e:
-                return envelope(code=e.code, msg=e.msg, status=e.code if e.code < 600 else 400)
+            except ManagerError as e:
+                return error_response(e)
             except Exception:
                 log.exception("operator request %s %s failed", request.method, request.url.path)
                 return envelope(code=500, msg="server error", status=500)
@@ -84,8 +92,8 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
                 return envelope(code=401, msg="unauthorized", status=401)
             try:
                 out = await fn(token, await _json(request))
-            except ApiError as e:
-                return envelope(code=e.code, msg=e.msg, status=e.code if e.code < 600 else 400)
+            except ManagerError as e:
+                return error_response(e)
             except Exception:
                 log.exception("agent request %s failed", request.url.path)
                 return envelope(code=500, msg="server error", status=500)
@@ -165,17 +173,17 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
 
     # -- agent rpc ---------------------------------------------------------------------------------
     async def rpc_register(token: str, body: dict[str, Any]) -> Any:
-        aid = engine.agent_register(token, body)
+        aid = engine.dispatch.register(token, body)
         return None if aid is None else {"agentId": aid}
 
     async def rpc_poll(token: str, body: dict[str, Any]) -> Any:
-        return await engine.agent_poll(token, body)
+        return await engine.dispatch.poll(token, body)
 
     async def rpc_result(token: str, body: dict[str, Any]) -> Any:
-        return engine.agent_result(token, body)
+        return engine.dispatch.result(token, body)
 
     async def rpc_log(token: str, body: dict[str, Any]) -> Any:
-        return engine.agent_log(token, body)
+        return engine.dispatch.log(token, body)
 
     async def health(_r: Request) -> Response:
         return envelope({"status": "OK"})

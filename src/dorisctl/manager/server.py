@@ -18,7 +18,7 @@ from dorisctl.serving import make_server, run_servers
 
 from .app import build_app
 from .db import Store
-from .process import Engine, Settings
+from .engine import Engine, Settings
 from .secretbox import SecretBox, load_operator_token
 
 log = logging.getLogger("dorisctl.manager")
@@ -35,7 +35,7 @@ class ManagerRuntime:
 
     async def start(self) -> None:
         """Resume unfinished processes and start the agent-liveness loop (once serving)."""
-        self._liveness = asyncio.create_task(self.engine.liveness_loop())
+        self._liveness = asyncio.create_task(self.engine.dispatch.liveness_loop())
         await self.engine.resume()
 
     async def close(self) -> None:
