@@ -3,6 +3,8 @@
 dorisctl up             the whole system on the embedded store (what `make run` starts)
 dorisctl meta-service   one meta-service process
 dorisctl recycler       the recycler alone (the meta-service runs one in-process unless --no-recycler)
+dorisctl manager        the cluster manager (REST API, web UI, agents)
+dorisctl cluster        check, deploy, display a Doris cluster from a topology file (a manager client)
 """
 
 from __future__ import annotations
@@ -117,8 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     rc.set_defaults(port=5100)
     _add_recycler_args(rc, in_process=False)
     from dorisctl.manager.cli import add_manager_parser
+    from dorisctl.manager.cluster_cli import add_cluster_parser
 
     add_manager_parser(sub)
+    add_cluster_parser(sub)
     return parser
 
 
@@ -182,7 +186,12 @@ async def _serve_up(args: argparse.Namespace) -> int:
     manager = None
     try:
         await meta.open()
-        manager = prepare_manager(host=args.manager_host, port=args.manager_port, data_dir=args.data_dir)
+        manager = prepare_manager(
+            host=args.manager_host,
+            port=args.manager_port,
+            data_dir=args.data_dir,
+            meta_service_url=f"{args.host}:{args.port}",  # the default meta_service.endpoint of topologies
+        )
 
         async def started() -> None:
             meta.start_background()
@@ -230,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(getattr(args, "log_level", "info"))
     try:
-        if args.command == "manager":
+        if args.command in ("manager", "cluster"):
             return int(args.func(args))
         if args.command == "up":
             return run(_serve_up(args))

@@ -147,6 +147,7 @@ def parse_install_service(body: dict[str, Any]) -> InstallService:
 class DeployConfig:
     process_id: int
     items: list[tuple[list[str], Role, str]]  # hosts, role, conf file text
+    merge: bool = False  # True: the text's keys are set in the package's own conf file
 
 
 def parse_deploy_config(body: dict[str, Any]) -> DeployConfig:

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from .clusters import Clusters
+from .deploy import Deployer
 from .engine import Engine
 from .errors import Conflict, Invalid, ManagerError, NotFound, TooLarge, Unavailable
 from .secretbox import same
@@ -65,7 +67,11 @@ def _int_path(request: Request, key: str) -> int:
     return int(v)
 
 
-def build_app(engine: Engine, operator_token: str) -> Starlette:
+def build_app(engine: Engine, operator_token: str, clusters: Clusters | None = None) -> Starlette:
+    if clusters is None:
+        clusters = Clusters(Deployer(engine))
+    deployer = clusters.deployer
+
     def operator(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:
             if not same(_bearer(request), operator_token):
@@ -168,6 +174,25 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
         limit = min(int(r.query_params.get("limit", "200") or 200), 1000)
         return engine.audit_list(limit)
 
+    # -- clusters from a topology --------------------------------------------------------------------
+    async def cluster_check(r: Request) -> Any:
+        return await deployer.check(await _json(r), actor(r))
+
+    async def cluster_deploy(r: Request) -> Any:
+        return await deployer.deploy(await _json(r), actor(r))
+
+    async def cluster_list(r: Request) -> Any:
+        return clusters.list()
+
+    async def cluster_view(r: Request) -> Any:
+        return clusters.view(str(r.path_params["name"]))
+
+    async def cluster_display(r: Request) -> Any:
+        return await clusters.display(str(r.path_params["name"]))
+
+    async def cluster_retry(r: Request) -> Any:
+        return await deployer.retry(str(r.path_params["name"]), actor(r))
+
     async def ui(r: Request) -> Any:
         return HTMLResponse((WEB / "index.html").read_text())
 
@@ -210,6 +235,12 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
         Route("/api/process/back/{pid}", operator(back), methods=p),
         Route("/api/process/cancel/{pid}", operator(cancel), methods=p),
         Route("/api/audit", operator(audit_list), methods=g),
+        Route("/api/cluster", operator(cluster_list), methods=g),
+        Route("/api/cluster/check", operator(cluster_check), methods=p),
+        Route("/api/cluster/deploy", operator(cluster_deploy), methods=p),
+        Route("/api/cluster/{name}", operator(cluster_view), methods=g),
+        Route("/api/cluster/{name}/display", operator(cluster_display), methods=g),
+        Route("/api/cluster/{name}/retry", operator(cluster_retry), methods=p),
         Route("/", operator(ui), methods=g),
         Route("/ui", operator(ui), methods=g),
         Route("/api/agent-rpc/register", agent_rpc(rpc_register), methods=p),

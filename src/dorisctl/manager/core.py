@@ -37,6 +37,7 @@ class Settings:
     start_timeout: int = 90
     heartbeat_timeout: float = HEARTBEAT_STOP_AFTER_S  # an agent silent this long is shown as STOP
     register_wait: float = 30.0  # how long a freshly started agent has to register
+    meta_service_url: str | None = None  # the meta-service running beside this manager (dorisctl up)
 
 
 class Core:

@@ -191,6 +191,8 @@ class Engine:
                     if h not in ok:
                         continue
                     args: dict[str, Any] = {"role": role.value, "installDir": p.install_dir, "conf": conf}
+                    if cmd.merge:
+                        args = {"role": role.value, "installDir": p.install_dir, "settings": parsed}
                     self._replace_task(s, p, h, f"DEPLOY_{role}_CONFIG", role, args)
                     r = self.core.role_row(s, p.cluster_id, h, role)
                     if r is not None:

@@ -168,3 +168,19 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(512))
     detail: Mapped[str | None] = mapped_column(LongText, nullable=True)
     outcome: Mapped[str] = mapped_column(String(512))
+
+
+class Cluster(Base):
+    """A cluster deployed from a topology file (``dorisctl cluster deploy``); its processes carry
+    its name as ``cluster_id``. The topology (with its secrets) is sealed at rest."""
+
+    __tablename__ = "cluster"
+    __table_args__ = (UniqueConstraint("name", name="uq_cluster_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    deploy_mode: Mapped[str] = mapped_column(String(16))
+    topology_sealed: Mapped[str] = mapped_column(LongText)
+    process_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    create_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    update_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
