@@ -4,6 +4,8 @@ dorisctl up             the whole system on the embedded store (what `make run` 
 dorisctl meta-service   one meta-service process
 dorisctl recycler       the recycler alone (the meta-service runs one in-process unless --no-recycler)
 dorisctl keys           rotate / retire the root keys that seal secrets
+dorisctl manager        the cluster manager (REST API, web UI, agents)
+dorisctl cluster        check, deploy, display a Doris cluster from a topology file (a manager client)
 """
 
 from __future__ import annotations
@@ -119,11 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     rc.set_defaults(port=5100)
     _add_recycler_args(rc, in_process=False)
     from dorisctl.manager.cli import add_manager_parser
+    from dorisctl.manager.cluster_cli import add_cluster_parser
 
     add_manager_parser(sub)
     from dorisctl.keyring_admin import add_keys_parser
 
     add_keys_parser(sub)
+    add_cluster_parser(sub)
     return parser
 
 
@@ -189,7 +193,12 @@ async def _serve_up(args: argparse.Namespace) -> int:
     try:
         await ensure_key_ring(meta.kv, meta.service.keyring)
         await meta.open()
-        manager = prepare_manager(host=args.manager_host, port=args.manager_port, data_dir=args.data_dir)
+        manager = prepare_manager(
+            host=args.manager_host,
+            port=args.manager_port,
+            data_dir=args.data_dir,
+            meta_service_url=f"{args.host}:{args.port}",  # the default meta_service.endpoint of topologies
+        )
 
         async def started() -> None:
             meta.start_background()
@@ -238,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(getattr(args, "log_level", "info"))
     try:
-        if args.command == "manager":
+        if args.command in ("manager", "cluster"):
             return int(args.func(args))
         if args.command == "up":
             return run(_serve_up(args))

@@ -205,20 +205,62 @@ def _read_conf(args: dict[str, Any]) -> dict[str, str]:
         return {}
 
 
+MANAGED_MARK = "# set by dorisctl"
+
+
+def merge_conf(current: str, settings: dict[str, str]) -> str:
+    """``current`` with every key of ``settings`` set: an existing assignment is rewritten in place
+    (later duplicates dropped), the others appended once under a marker. Applying it twice gives
+    the same text, so a re-deploy leaves the file alone."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in current.splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key = line.partition("=")[0].strip()
+            if key in settings:
+                if key not in seen:
+                    out.append(f"{key} = {settings[key]}")
+                    seen.add(key)
+                continue
+        out.append(raw)
+    missing = [k for k in settings if k not in seen]
+    if missing:
+        if MANAGED_MARK not in out:
+            out.append(MANAGED_MARK)
+        out.extend(f"{k} = {settings[k]}" for k in missing)
+    return "\n".join(out) + "\n"
+
+
+def _file_cache_dirs(value: str) -> list[str]:
+    """The paths of a BE's ``file_cache_path`` (a JSON list of {"path": ...})."""
+    try:
+        entries = json.loads(value)
+    except ValueError:
+        return []
+    return (
+        [str(e["path"]) for e in entries if isinstance(e, dict) and e.get("path")] if isinstance(entries, list) else []
+    )
+
+
 def deploy_config(args: dict[str, Any], log: TaskLog) -> str:
     role = _role(args)
     role_dir = _role_dir(args)
     if not role_dir.is_dir():
         raise TaskError(f"{role} is not installed in {role_dir}")
-    text = str(args["conf"])
-    if not text.endswith("\n"):
-        text += "\n"
     path = _conf_path(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         current = path.read_text()
     except OSError:
         current = None
+    settings = args.get("settings")
+    if isinstance(settings, dict):
+        text = merge_conf(current or "", {str(k): str(v) for k, v in settings.items()})
+    else:
+        text = str(args["conf"])
+    if not text.endswith("\n"):
+        text += "\n"
     if current == text:
         log.write(f"{path} already up to date")
     else:
@@ -234,6 +276,7 @@ def deploy_config(args: dict[str, Any], log: TaskLog) -> str:
         for entry in conf.get("storage_root_path", "${DORIS_HOME}/storage").split(";"):
             if entry.strip():
                 dirs.append(resolve_dir(entry.split(",")[0], role_dir))
+        dirs.extend(resolve_dir(p, role_dir) for p in _file_cache_dirs(conf.get("file_cache_path", "")))
     for d in dirs:
         if d.is_dir():
             log.write(f"directory exists: {d}")

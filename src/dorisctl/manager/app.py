@@ -1,6 +1,6 @@
 """HTTP layer of the manager: the operator REST API of the reference (envelope ``{msg, code, data}``),
 the agent RPC endpoints and the web UI. The only place that knows about HTTP, tokens in requests
-and status codes; everything else is in ``process.Engine``."""
+and status codes (each error kind of ``errors`` maps to one here); everything else is in ``engine``."""
 
 from __future__ import annotations
 
@@ -15,13 +15,23 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from .process import ApiError, Engine
+from .clusters import Clusters
+from .deploy import Deployer
+from .engine import Engine
+from .errors import Conflict, Invalid, ManagerError, NotFound, TooLarge, Unavailable
 from .secretbox import same
 
 log = logging.getLogger("dorisctl.manager.http")
 WEB = Path(__file__).with_name("web")
 MAX_BODY = 2 << 20
 Handler = Callable[[Request], Awaitable[Any]]
+STATUS: dict[type[ManagerError], int] = {Invalid: 400, NotFound: 404, Conflict: 409, TooLarge: 413, Unavailable: 503}
+
+
+def error_response(e: ManagerError) -> JSONResponse:
+    """The one mapping of an error kind to its HTTP status (also the envelope's ``code``)."""
+    status = next((code for kind, code in STATUS.items() if isinstance(e, kind)), 500)
+    return envelope(e.data, code=status, msg=e.msg, status=status)
 
 
 def envelope(data: Any = None, code: int = 0, msg: str = "success", status: int = 200) -> JSONResponse:
@@ -38,34 +48,38 @@ def _bearer(request: Request) -> str:
 async def _json(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise ApiError(413, "request body too large")
+        raise TooLarge("request body too large")
     if not raw.strip():
         return {}
     try:
         body = json.loads(raw)
     except ValueError:
-        raise ApiError(400, "request body is not valid JSON") from None
+        raise Invalid("request body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise ApiError(400, "request body must be a JSON object")
+        raise Invalid("request body must be a JSON object")
     return body
 
 
 def _int_path(request: Request, key: str) -> int:
     v = request.path_params[key]
     if not str(v).isdigit():
-        raise ApiError(400, f"{key} must be an integer")
+        raise Invalid(f"{key} must be an integer")
     return int(v)
 
 
-def build_app(engine: Engine, operator_token: str) -> Starlette:
+def build_app(engine: Engine, operator_token: str, clusters: Clusters | None = None) -> Starlette:
+    if clusters is None:
+        clusters = Clusters(Deployer(engine))
+    deployer = clusters.deployer
+
     def operator(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:
             if not same(_bearer(request), operator_token):
                 return envelope(code=401, msg="unauthorized: a valid operator token is required", status=401)
             try:
                 out = await fn(request)
-            except ApiError as e:
-                return envelope(code=e.code, msg=e.msg, status=e.code if e.code < 600 else 400)
+            except ManagerError as e:
+                return error_response(e)
             except Exception:
                 log.exception("operator request %s %s failed", request.method, request.url.path)
                 return envelope(code=500, msg="server error", status=500)
@@ -84,8 +98,8 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
                 return envelope(code=401, msg="unauthorized", status=401)
             try:
                 out = await fn(token, await _json(request))
-            except ApiError as e:
-                return envelope(code=e.code, msg=e.msg, status=e.code if e.code < 600 else 400)
+            except ManagerError as e:
+                return error_response(e)
             except Exception:
                 log.exception("agent request %s failed", request.url.path)
                 return envelope(code=500, msg="server error", status=500)
@@ -160,22 +174,41 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
         limit = min(int(r.query_params.get("limit", "200") or 200), 1000)
         return engine.audit_list(limit)
 
+    # -- clusters from a topology --------------------------------------------------------------------
+    async def cluster_check(r: Request) -> Any:
+        return await deployer.check(await _json(r), actor(r))
+
+    async def cluster_deploy(r: Request) -> Any:
+        return await deployer.deploy(await _json(r), actor(r))
+
+    async def cluster_list(r: Request) -> Any:
+        return clusters.list()
+
+    async def cluster_view(r: Request) -> Any:
+        return clusters.view(str(r.path_params["name"]))
+
+    async def cluster_display(r: Request) -> Any:
+        return await clusters.display(str(r.path_params["name"]))
+
+    async def cluster_retry(r: Request) -> Any:
+        return await deployer.retry(str(r.path_params["name"]), actor(r))
+
     async def ui(r: Request) -> Any:
         return HTMLResponse((WEB / "index.html").read_text())
 
     # -- agent rpc ---------------------------------------------------------------------------------
     async def rpc_register(token: str, body: dict[str, Any]) -> Any:
-        aid = engine.agent_register(token, body)
+        aid = engine.dispatch.register(token, body)
         return None if aid is None else {"agentId": aid}
 
     async def rpc_poll(token: str, body: dict[str, Any]) -> Any:
-        return await engine.agent_poll(token, body)
+        return await engine.dispatch.poll(token, body)
 
     async def rpc_result(token: str, body: dict[str, Any]) -> Any:
-        return engine.agent_result(token, body)
+        return engine.dispatch.result(token, body)
 
     async def rpc_log(token: str, body: dict[str, Any]) -> Any:
-        return engine.agent_log(token, body)
+        return engine.dispatch.log(token, body)
 
     async def health(_r: Request) -> Response:
         return envelope({"status": "OK"})
@@ -202,6 +235,12 @@ def build_app(engine: Engine, operator_token: str) -> Starlette:
         Route("/api/process/back/{pid}", operator(back), methods=p),
         Route("/api/process/cancel/{pid}", operator(cancel), methods=p),
         Route("/api/audit", operator(audit_list), methods=g),
+        Route("/api/cluster", operator(cluster_list), methods=g),
+        Route("/api/cluster/check", operator(cluster_check), methods=p),
+        Route("/api/cluster/deploy", operator(cluster_deploy), methods=p),
+        Route("/api/cluster/{name}", operator(cluster_view), methods=g),
+        Route("/api/cluster/{name}/display", operator(cluster_display), methods=g),
+        Route("/api/cluster/{name}/retry", operator(cluster_retry), methods=p),
         Route("/", operator(ui), methods=g),
         Route("/ui", operator(ui), methods=g),
         Route("/api/agent-rpc/register", agent_rpc(rpc_register), methods=p),

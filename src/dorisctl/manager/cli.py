@@ -27,6 +27,12 @@ def _add_args(p: argparse.ArgumentParser) -> None:
         default=60.0,
         help="seconds of agent silence after which agentList shows STOP (default 60)",
     )
+    p.add_argument(
+        "--meta-service",
+        default=None,
+        metavar="HOST:PORT",
+        help="default meta_service.endpoint of cloud-mode topologies (its token: <data-dir>/token)",
+    )
 
 
 def add_manager_parser(subparsers: Any) -> None:
@@ -49,6 +55,7 @@ def run_manager(args: argparse.Namespace) -> int:
             advertise_url=args.advertise_url,
             ssh_parallel=args.ssh_parallel,
             heartbeat_timeout=args.heartbeat_timeout,
+            meta_service_url=args.meta_service,
         )
         await serve_manager(runtime)
         return 0

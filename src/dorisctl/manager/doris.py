@@ -111,3 +111,27 @@ def join(
         raise DorisError(f"FE {fe_host}:{query_port}: {e}") from None
     finally:
         conn.close()
+
+
+def members(
+    fe_host: str, query_port: int, *, user: str = "root", password: str = ""
+) -> dict[tuple[str, str, int], str]:
+    """(role, host, port) -> "Alive" / "Dead" for every frontend, backend and broker the FE lists."""
+    conn = _connect(fe_host, query_port, user, password)
+    out: dict[tuple[str, str, int], str] = {}
+    try:
+        with conn.cursor() as cur:
+            for sql, role, port_col in (
+                ("SHOW FRONTENDS", "FE", "EditLogPort"),
+                ("SHOW BACKENDS", "BE", "HeartbeatPort"),
+                ("SHOW BROKER", "BROKER", "Port"),
+            ):
+                for r in _rows(cur, sql):
+                    host = str(r.get("Host", r.get("IP", "")))
+                    extra = " (master)" if str(r.get("IsMaster", "")).lower() == "true" else ""
+                    out[(role, host, int(r.get(port_col) or 0))] = ("Alive" if _alive(r) else "Dead") + extra
+    except pymysql.MySQLError as e:
+        raise DorisError(f"FE {fe_host}:{query_port}: {e}") from None
+    finally:
+        conn.close()
+    return out

@@ -5,6 +5,7 @@ The schema itself is created and evolved by the Alembic migrations in ``migratio
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects import mysql
@@ -16,6 +17,52 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 # Times are naive UTC everywhere (see ``utcnow``).
 Stamp = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+
+class Status(StrEnum):
+    """State of a task (and of a process: RUNNING, then SUCCESS or FAILURE)."""
+
+    SUBMITTED = "SUBMITTED"
+    RUNNING = "RUNNING"
+    FAILURE = "FAILURE"
+    SUCCESS = "SUCCESS"
+
+
+class Flag(StrEnum):
+    """The reference's YES/NO flags (``finish``, ``skip``, ``register``)."""
+
+    YES = "YES"
+    NO = "NO"
+
+
+class Step(StrEnum):
+    """The steps of an install process, in order (``process_type`` / ``processStep``)."""
+
+    INSTALL_AGENT = "INSTALL_AGENT"
+    INSTALL_SERVICE = "INSTALL_SERVICE"
+    DEPLOY_CONFIG = "DEPLOY_CONFIG"
+    START_SERVICE = "START_SERVICE"
+    BUILD_CLUSTER = "BUILD_CLUSTER"
+
+
+STEPS: list[Step] = list(Step)
+
+
+class Role(StrEnum):
+    FE = "FE"
+    BE = "BE"
+    BROKER = "BROKER"
+
+
+class AgentStatus(StrEnum):
+    INIT = "INIT"
+    REGISTER = "REGISTER"
+    RUNNING = "RUNNING"
+    STOP = "STOP"
+
+
+# tasks the manager runs itself (over ssh or the FE's MySQL port); every other type goes to an agent
+SERVER_TASKS = frozenset({"INSTALL_AGENT", "JOIN_FE", "JOIN_BE", "JOIN_BROKER"})
 
 
 def utcnow() -> dt.datetime:
@@ -121,3 +168,19 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(512))
     detail: Mapped[str | None] = mapped_column(LongText, nullable=True)
     outcome: Mapped[str] = mapped_column(String(512))
+
+
+class Cluster(Base):
+    """A cluster deployed from a topology file (``dorisctl cluster deploy``); its processes carry
+    its name as ``cluster_id``. The topology (with its secrets) is sealed at rest."""
+
+    __tablename__ = "cluster"
+    __table_args__ = (UniqueConstraint("name", name="uq_cluster_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    deploy_mode: Mapped[str] = mapped_column(String(16))
+    topology_sealed: Mapped[str] = mapped_column(LongText)
+    process_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    create_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
+    update_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)

@@ -17,8 +17,10 @@ from dorisctl.secrets import load_keyring
 from dorisctl.serving import make_server, run_servers
 
 from .app import build_app
+from .clusters import Clusters
 from .db import Store
-from .process import Engine, Settings
+from .deploy import Deployer
+from .engine import Engine, Settings
 from .secretbox import SecretBox, load_operator_token
 
 log = logging.getLogger("dorisctl.manager")
@@ -31,12 +33,14 @@ class ManagerRuntime:
     server: uvicorn.Server
     engine: Engine
     store: Store
+    deployer: Deployer
     _liveness: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Resume unfinished processes and start the agent-liveness loop (once serving)."""
-        self._liveness = asyncio.create_task(self.engine.liveness_loop())
+        self._liveness = asyncio.create_task(self.engine.dispatch.liveness_loop())
         await self.engine.resume()
+        await self.deployer.resume()
 
     async def close(self) -> None:
         if self._liveness is not None:
@@ -56,6 +60,7 @@ def prepare_manager(
     advertise_url: str | None = None,
     ssh_parallel: int = 16,
     heartbeat_timeout: float = 60.0,
+    meta_service_url: str | None = None,
 ) -> ManagerRuntime:
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -77,11 +82,13 @@ def prepare_manager(
         advertise_url=advertise_url,
         ssh_parallel=ssh_parallel,
         heartbeat_timeout=heartbeat_timeout,
+        meta_service_url=meta_service_url,
     )
     engine = Engine(store, box, settings)
-    server = make_server(build_app(engine, op_token), host, port)
+    deployer = Deployer(engine)
+    server = make_server(build_app(engine, op_token, Clusters(deployer)), host, port)
     log.info("manager configured on %s:%d data=%s", host, port, data)
-    return ManagerRuntime(server=server, engine=engine, store=store)
+    return ManagerRuntime(server=server, engine=engine, store=store, deployer=deployer)
 
 
 async def serve_manager(runtime: ManagerRuntime) -> None:

@@ -22,8 +22,8 @@ from sqlalchemy import inspect, select, text
 
 from dorisctl.manager.app import build_app
 from dorisctl.manager.db import Store
+from dorisctl.manager.engine import Engine, Settings
 from dorisctl.manager.models import Agent, Base, Process, Task, utcnow
-from dorisctl.manager.process import Engine, Settings
 from dorisctl.manager.secretbox import SecretBox, token_hash
 from dorisctl.secrets import load_keyring
 from tests.fixtures.sqldb import SqlServer
@@ -240,11 +240,11 @@ async def test_agent_log_and_heartbeat_times_persist(manager: Manager) -> None:
     await env.ok(
         "POST", "/api/agent/installService", {"processId": pid, "installInfos": [{"host": HOSTS[0], "role": "BE"}]}
     )
-    got = await manager.engine.agent_poll(token, {"wait": 0})
+    got = await manager.engine.dispatch.poll(token, {"wait": 0})
     assert got is not None
     (item,) = got["tasks"]
     log = "line of install output\n" * 40_000  # ~900 KiB: more than a MySQL TEXT holds
-    assert manager.engine.agent_log(token, {"taskId": item["id"], "log": log, "logPath": "/opt/doris/be.out"})
+    assert manager.engine.dispatch.log(token, {"taskId": item["id"], "log": log, "logPath": "/opt/doris/be.out"})
     assert (await env.ok("GET", f"/api/process/task/log/{item['id']}"))["log"] == log
     with manager.store.tx() as s:
         a = s.scalars(select(Agent).where(Agent.token_hash == token_hash(token))).one()

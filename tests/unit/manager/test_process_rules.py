@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from dorisctl.manager.app import build_app
 from dorisctl.manager.db import Store
+from dorisctl.manager.engine import Engine, Settings
 from dorisctl.manager.models import Agent, AgentRole, Process, Task, utcnow
-from dorisctl.manager.process import Engine, Settings
 from dorisctl.manager.secretbox import SecretBox, token_hash
 from dorisctl.secrets import load_keyring
 
@@ -110,10 +110,10 @@ class Env:
 
     async def agent_runs(self, token: str, status: str = "SUCCESS") -> list[dict[str, Any]]:
         """One poll of a stand-in agent; every task handed out is reported with ``status``."""
-        got = await self.engine.agent_poll(token, {"wait": 0})
+        got = await self.engine.dispatch.poll(token, {"wait": 0})
         assert got is not None
         for item in got["tasks"]:
-            assert self.engine.agent_result(token, {"taskId": item["id"], "status": status, "result": status})
+            assert self.engine.dispatch.result(token, {"taskId": item["id"], "status": status, "result": status})
         out: list[dict[str, Any]] = got["tasks"]
         return out
 
@@ -265,13 +265,13 @@ async def test_back_only_from_start_service(env: Env) -> None:
     assert status == 409 and "DEPLOY_CONFIG" in out["msg"]
     await env.ok("POST", "/api/agent/startService", starts(pid, HOSTS[:2]))
     # start tasks handed to an agent (RUNNING) block back
-    got = await env.engine.agent_poll(tokens[HOSTS[0]], {"wait": 0})
+    got = await env.engine.dispatch.poll(tokens[HOSTS[0]], {"wait": 0})
     assert got is not None
     running = got["tasks"]
     assert [t["type"] for t in running] == ["START_BE"]
     status, out = await env.call("POST", f"/api/process/back/{pid}")
     assert status == 409 and "still running" in out["msg"]
-    env.engine.agent_result(tokens[HOSTS[0]], {"taskId": running[0]["id"], "status": "FAILURE"})
+    env.engine.dispatch.result(tokens[HOSTS[0]], {"taskId": running[0]["id"], "status": "FAILURE"})
 
     await env.ok("POST", f"/api/process/back/{pid}")
     cur = await env.ok("GET", "/api/process/currentProcess?clusterId=c2")
@@ -442,10 +442,10 @@ async def test_silent_agent_is_shown_as_stop_after_the_heartbeat_timeout(tmp_pat
         pid, _ = await env.failed_install("c1", HOSTS[:2])
         quiet, talking = env.agent_installed(pid, HOSTS[0]), env.agent_installed(pid, HOSTS[1])
         del quiet
-        loop = asyncio.create_task(engine.liveness_loop())
+        loop = asyncio.create_task(engine.dispatch.liveness_loop())
         try:
             for _ in range(10):  # 1 s: twice the timeout; one agent keeps polling, one is silent
-                assert await engine.agent_poll(talking, {"wait": 0}) is not None
+                assert await engine.dispatch.poll(talking, {"wait": 0}) is not None
                 await asyncio.sleep(0.1)
             agents = {a["host"]: a["status"] for a in await env.ok("GET", "/api/server/agentList?clusterId=c1")}
             assert agents == {HOSTS[0]: "STOP", HOSTS[1]: "RUNNING"}

@@ -1,0 +1,156 @@
+"""What the operator sees of deployed clusters: the list, one cluster with its latest process step
+by step and host by host (what ``cluster deploy`` follows live), and ``display``: every node with
+its role, ports, process state (probed from here), Doris's own view (SHOW FRONTENDS / SHOW
+BACKENDS through the master FE) and, in cloud mode, the meta-service's view of the node."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from typing import Any
+
+from sqlalchemy import select
+
+from . import api, cloud, doris
+from .deploy import Deployer, cluster_name
+from .errors import ManagerError, NotFound
+from .models import STEPS, Agent, Cluster, Process, Task
+from .topology import Node, Topology, to_document
+
+PROBE_TIMEOUT = 3.0
+
+
+class Clusters:
+    def __init__(self, deployer: Deployer) -> None:
+        self.deployer = deployer
+        self.core = deployer.core
+
+    def _get(self, s: Any, name: str) -> Cluster:
+        c: Cluster | None = s.scalars(select(Cluster).where(Cluster.name == cluster_name(name))).first()
+        if c is None:
+            raise NotFound(f"cluster {name} not found")
+        return c
+
+    def list(self) -> list[dict[str, Any]]:
+        with self.core.store.tx() as s:
+            out = []
+            for c in s.scalars(select(Cluster).order_by(Cluster.id)):
+                p = s.get(Process, c.process_id) if c.process_id else None
+                out.append(
+                    {
+                        "name": c.name,
+                        "deployMode": c.deploy_mode,
+                        "processId": c.process_id,
+                        "processType": p.process_type if p else None,
+                        "status": p.status if p else None,
+                        "finish": p.finish if p else None,
+                        "createTime": api.iso(c.create_time),
+                    }
+                )
+            return out
+
+    def view(self, name: str) -> dict[str, Any]:
+        """The cluster, its topology (no secrets) and its latest process, step by step."""
+        with self.core.store.tx() as s:
+            c = self._get(s, name)
+            t = self.deployer.topology_of(c)
+            p = s.get(Process, c.process_id) if c.process_id else None
+            process = None
+            if p is not None:
+                tasks = list(s.scalars(select(Task).where(Task.process_id == p.id).order_by(Task.id)))
+                steps = []
+                for step in STEPS[: api.step_index(p.process_type) + 1]:
+                    steps.append(
+                        {
+                            "step": step.value,
+                            "tasks": [api.task_view(x, compat=False) for x in tasks if x.process_type == step],
+                        }
+                    )
+                process = {**api.process_view(p, api.step_index(p.process_type)), "steps": steps}
+            return {
+                "name": c.name,
+                "deployMode": c.deploy_mode,
+                "topology": to_document(t),
+                "process": process,
+                "createTime": api.iso(c.create_time),
+            }
+
+    async def display(self, name: str) -> dict[str, Any]:
+        with self.core.store.tx() as s:
+            c = self._get(s, name)
+            t = self.deployer.topology_of(c)
+            agents = {a.host: a.status for a in s.scalars(select(Agent).where(Agent.cluster_id == c.name))}
+        states = await asyncio.gather(*(asyncio.to_thread(_probe, n) for n in t.nodes))
+        fe_view, fe_error = await asyncio.to_thread(_doris_view, t)
+        ms_view: dict[str, dict[str, Any]] = {}
+        ms_error = None
+        if t.meta_service is not None:
+            ms = t.meta_service
+            try:
+                ms_view = await cloud.nodes_view(cloud.MetaClient(ms.endpoint or "", ms.token or ""), ms.instance_id)
+            except ManagerError as e:
+                ms_error = e.msg
+        nodes = []
+        for n, state in zip(t.nodes, states, strict=True):
+            row: dict[str, Any] = {
+                "id": n.node_id,
+                "role": n.role,
+                "host": n.host,
+                "ports": "/".join(str(p) for p in n.ports.values()),
+                "agent": agents.get(n.host, "-"),
+                "process": state,
+                "doris": fe_view.get((n.role, n.host, n.main_port), "-"),
+            }
+            if n.role == "FE":
+                row["feType"] = n.fe_type
+            if t.meta_service is not None:
+                uid = cloud.cloud_unique_id(t.meta_service.instance_id, n)
+                m = ms_view.get(uid)
+                row["cloudUniqueId"] = uid if n.role != "BROKER" else None
+                row["metaService"] = (
+                    f"{m['cluster']} {m['nodeType'] or m['type']}"
+                    if m
+                    else ("-" if n.role == "BROKER" else "not registered")
+                )
+            nodes.append(row)
+        return {
+            "name": c.name,
+            "deployMode": t.deploy_mode,
+            "instanceId": t.meta_service.instance_id if t.meta_service else None,
+            "nodes": nodes,
+            "dorisError": fe_error,
+            "metaServiceError": ms_error,
+        }
+
+
+def _probe(n: Node) -> str:
+    """Up / Down, as the node's own health endpoint answers (FE /api/bootstrap, BE /api/health)."""
+    import socket
+
+    try:
+        if n.role == "BROKER":
+            socket.create_connection((n.host, n.ports["broker_ipc_port"]), timeout=PROBE_TIMEOUT).close()
+            return "Up"
+        url = (
+            f"http://{n.host}:{n.ports['http_port']}/api/bootstrap"
+            if n.role == "FE"
+            else f"http://{n.host}:{n.ports['webserver_port']}/api/health"
+        )
+        with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as resp:
+            body = json.loads(resp.read() or b"{}")
+        ok = body.get("code", 0) == 0 if n.role == "FE" else str(body.get("status", "")).upper() == "OK"
+        return "Up" if ok else "Unhealthy"
+    except (OSError, ValueError):
+        return "Down"
+
+
+def _doris_view(t: Topology) -> tuple[dict[tuple[str, str, int], str], str | None]:
+    """(role, host, port) -> "Alive"/"Dead" from the first FE that answers, or the error."""
+    last = None
+    for fe in t.fe:
+        try:
+            return doris.members(fe.host, fe.ports["query_port"]), None
+        except doris.DorisError as e:
+            last = str(e)
+    return {}, last
