@@ -18,8 +18,10 @@ from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.model.instances import load_instance
 from dorisctl.metaservice.ops import cluster as cluster_ops
+from dorisctl.metaservice.ops import ddl
 from dorisctl.metaservice.ops import instance as instance_ops
-from dorisctl.metaservice.proto import cloud_pb2
+from dorisctl.metaservice.ops import tablet as tablet_ops
+from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 from dorisctl.metaservice.recycler import LeaseLost, Recycler, RecyclerConfig
 from dorisctl.metaservice.transport.http.app import build_app
 from dorisctl.metaservice.transport.http.recycler import build_recycler_app, recycler_routes
@@ -521,3 +523,48 @@ async def test_standalone_recycler_app(svc: Service) -> None:
         assert r.status_code == 400
         r = await http.post(f"/RecyclerService/http/nope?token={TOKEN}")
         assert r.status_code == 404
+
+
+async def test_gc_reclaims_a_create_table_that_never_committed(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+    """What prepare_index/prepare_partition write is what routine GC reclaims: the tablets of a DDL
+    the FE prepared but never committed go after retention; committed ones stay."""
+    iid, cuid = "ddlgc", "1:ddlgc:fe"
+    client = s3.client()
+    await create_instance(svc, iid, s3.endpoint, "ddlgc")
+
+    async def call(op: Any, req: Any) -> None:
+        await run_txn(svc.kv, lambda txn: op(svc, txn, req))
+
+    async def tablets(index_id: int, partition_id: int, tablet_id: int) -> None:
+        meta = olap_file_pb2.TabletMetaCloudPB(
+            table_id=5, index_id=index_id, partition_id=partition_id, tablet_id=tablet_id, schema_version=0
+        )
+        meta.schema.CopyFrom(olap_file_pb2.TabletSchemaCloudPB(schema_version=0))
+        await call(
+            tablet_ops.create_tablets,
+            cloud_pb2.CreateTabletsRequest(cloud_unique_id=cuid, db_id=3, tablet_metas=[meta]),
+        )
+
+    # index 7 committed (table created), index 8 prepared only; partition 21 of index 7 prepared only
+    await call(ddl.prepare_index, cloud_pb2.IndexRequest(cloud_unique_id=cuid, table_id=5, index_ids=[7, 8]))
+    await tablets(7, 20, 1001)
+    await tablets(8, 20, 1002)
+    await call(ddl.commit_index, cloud_pb2.IndexRequest(cloud_unique_id=cuid, db_id=3, table_id=5, index_ids=[7]))
+    part = cloud_pb2.PartitionRequest(cloud_unique_id=cuid, db_id=3, table_id=5, index_ids=[7], partition_ids=[21])
+    await call(ddl.prepare_partition, part)
+    await tablets(7, 21, 1003)
+    put_objects(client, [f"ddlgc/data/{t}/r_0.dat" for t in (1001, 1002, 1003)])
+
+    # before retention nothing moves
+    res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance(iid)
+    assert (res.indexes_recycled, res.partitions_recycled, res.tablets_recycled) == (0, 0, 0)
+    res = await Recycler(svc, fast_cfg(retention_seconds=0), ip_port="a:1").recycle_instance(iid)
+    assert res.outcome == "done", res.error
+    assert (res.indexes_recycled, res.partitions_recycled, res.tablets_recycled) == (1, 1, 2)
+    assert list_keys(client, "ddlgc/") == ["ddlgc/data/1001/r_0.dat"]
+    assert await get_kv(svc.kv, keys.meta_tablet_idx_key(iid, 1001)) is not None
+    for t in (1002, 1003):
+        assert await get_kv(svc.kv, keys.meta_tablet_idx_key(iid, t)) is None
+    assert await get_kv(svc.kv, keys.recycle_index_key(iid, 8)) is None
+    assert await get_kv(svc.kv, keys.recycle_partition_key(iid, 21)) is None
+    client.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "ddlgc/data/1001/r_0.dat"}]})

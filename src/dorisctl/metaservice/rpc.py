@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 
 from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, instance, job, resource_rpc, storage, tablet, txn
+from dorisctl.metaservice.ops import cluster, ddl, instance, job, resource_rpc, storage, tablet, txn
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 
 
@@ -115,4 +115,12 @@ RPCS: dict[str, Rpc] = _table(
     # tablet jobs
     Rpc("start_tablet_job", job.start_tablet_job, pb.StartTabletJobRequest, pb.StartTabletJobResponse),
     Rpc("finish_tablet_job", job.finish_tablet_job, pb.FinishTabletJobRequest, pb.FinishTabletJobResponse),
+    # DDL: indexes and partitions
+    Rpc("prepare_index", ddl.prepare_index, pb.IndexRequest, pb.IndexResponse),
+    Rpc("commit_index", ddl.commit_index, pb.IndexRequest, pb.IndexResponse),
+    Rpc("drop_index", ddl.drop_index, pb.IndexRequest, pb.IndexResponse),
+    Rpc("prepare_partition", ddl.prepare_partition, pb.PartitionRequest, pb.PartitionResponse),
+    Rpc("commit_partition", ddl.commit_partition, pb.PartitionRequest, pb.PartitionResponse),
+    Rpc("drop_partition", ddl.drop_partition, pb.PartitionRequest, pb.PartitionResponse),
+    Rpc("check_kv", ddl.check_kv, pb.CheckKVRequest, pb.CheckKVResponse, mutates=False),
 )
