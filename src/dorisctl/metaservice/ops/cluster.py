@@ -397,7 +397,12 @@ async def _drop_node(svc: Service, txn: Txn, req: cloud_pb2.AlterClusterRequest)
     return Reply()
 
 
-async def get_cluster(svc: Service, txn: Txn, req: cloud_pb2.GetClusterRequest) -> Reply:
+async def find_clusters(
+    svc: Service, txn: Txn, req: cloud_pb2.GetClusterRequest
+) -> tuple[InstanceInfoPB, list[cloud_pb2.ClusterPB], bool]:
+    """(instance, the clusters the request selects, whether it named any): by cluster_id, else
+    cluster_name, else mysql user name (Doris's precedence); every cluster when it names none.
+    CLUSTER_NOT_FOUND when nothing matches."""
     if not req.cloud_unique_id:
         raise invalid("cloud_unique_id must be given")
     iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
@@ -424,6 +429,12 @@ async def get_cluster(svc: Service, txn: Txn, req: cloud_pb2.GetClusterRequest) 
     ]
     if not found:
         raise not_found(f"fail to get cluster with {to_one_line_text(req)}")
+    return inst, found, selector
+
+
+async def get_cluster(svc: Service, txn: Txn, req: cloud_pb2.GetClusterRequest) -> Reply:
+    """The HTTP route: the cluster asked for, or every cluster in a GetClusterResponse."""
+    inst, found, selector = await find_clusters(svc, txn, req)
     if selector:
         return Reply(result=found[0])
     resp = cloud_pb2.GetClusterResponse(enable_storage_vault=inst.enable_storage_vault)

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dorisctl.kv import Txn
 from dorisctl.metaservice.context import Reply, Service
-from dorisctl.metaservice.errors import get_err, invalid, not_found
+from dorisctl.metaservice.errors import get_err, invalid
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.model.instances import load_instance, resolve_instance_id, to_one_line_text
+from dorisctl.metaservice.model.instances import load_instance, resolve_instance_id
 from dorisctl.metaservice.ops import cluster, instance, storage
 from dorisctl.metaservice.proto import cloud_pb2
 
@@ -100,35 +100,8 @@ async def alter_obj_store_info(svc: Service, txn: Txn, req: cloud_pb2.AlterObjSt
 
 async def get_cluster(svc: Service, txn: Txn, req: cloud_pb2.GetClusterRequest) -> Reply:
     """Every cluster matching the request (all of them when it names none)."""
-    if not req.cloud_unique_id:
-        raise invalid("cloud_unique_id must be given")
-    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
-    if not iid:
-        if not req.instance_id:
-            raise invalid("empty instance_id")
-        iid = req.instance_id
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
-    cluster_id, cluster_name, user = req.cluster_id, req.cluster_name, req.mysql_user_name
-    if cluster_id:
-        cluster_name = user = ""
-    elif cluster_name:
-        user = ""
-    resp = cloud_pb2.GetClusterResponse(enable_storage_vault=inst.enable_storage_vault)
-    if not (cluster_id or cluster_name or user):
-        resp.cluster.extend(inst.clusters)
-    else:
-        resp.cluster.extend(
-            c
-            for c in inst.clusters
-            if (cluster_name and c.cluster_name == cluster_name)
-            or (cluster_id and c.cluster_id == cluster_id)
-            or (user and user in c.mysql_user_name)
-        )
-    if not resp.cluster:
-        raise not_found(f"fail to get cluster with {to_one_line_text(req)}")
-    return Reply(result=resp)
+    inst, found, _ = await cluster.find_clusters(svc, txn, req)
+    return Reply(result=cloud_pb2.GetClusterResponse(enable_storage_vault=inst.enable_storage_vault, cluster=found))
 
 
 async def get_instance(svc: Service, txn: Txn, req: cloud_pb2.GetInstanceRequest) -> Reply:
