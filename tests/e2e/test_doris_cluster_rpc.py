@@ -183,11 +183,12 @@ def test_table_life_as_fe_and_be_drive_it(cluster: tuple[MetaServer, Fe, Be]) ->
     assert [(r.start_version, r.end_version) for r in rs.rowset_meta] == [(0, 1), (2, 3)]
     assert (rs.stats.cumulative_compaction_cnt, rs.stats.cumulative_point) == (1, 4)
 
-    # a load whose coordinator went away: aborted by coordinator (FE), its label free again
-    coord = pb.TxnCoordinatorPB(sourceType=pb.TXN_SOURCE_TYPE_FE, ip="10.0.0.11", id=77, start_time=1_700_000_000)
+    # a load whose coordinating BE restarted: aborted by coordinator (FE), its label free again (upstream
+    # aborts only BE-coordinated txns)
+    coord = pb.TxnCoordinatorPB(sourceType=pb.TXN_SOURCE_TYPE_BE, ip="10.0.0.12", id=77, start_time=1_700_000_000)
     info = pb.TxnInfoPB(db_id=DB, label="orphan", table_ids=[TABLE], timeout_ms=600_000, coordinator=coord)
     orphan = fe("begin_txn", pb.BeginTxnRequest(cloud_unique_id=FE, txn_info=info)).txn_id
-    fe("abort_txn_with_coordinator", pb.AbortTxnWithCoordinatorRequest(cloud_unique_id=FE, ip="10.0.0.11", id=77,
+    fe("abort_txn_with_coordinator", pb.AbortTxnWithCoordinatorRequest(cloud_unique_id=FE, ip="10.0.0.12", id=77,
                                                                        start_time=1_700_000_001))  # fmt: skip
     got_txn = fe("get_txn", pb.GetTxnRequest(cloud_unique_id=FE, db_id=DB, txn_id=orphan))
     assert got_txn.txn_info.status == pb.TXN_STATUS_ABORTED

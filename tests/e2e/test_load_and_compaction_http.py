@@ -65,7 +65,8 @@ def test_loads_compaction_and_aborts_over_http(tmp_path: Path) -> None:
                    index_disk_size=4000, start_version=2, end_version=5)  # fmt: skip
         srv.ok("prepare_rowset", {"cloud_unique_id": CUID, "rowset_meta": out})
         srv.ok("commit_rowset", {"cloud_unique_id": CUID, "rowset_meta": out})
-        done = dict(job, output_versions=[5], txn_id=[900_001], output_cumulative_point=6, num_input_rowsets=4,
+        done = dict(job, output_versions=[5], output_rowset_ids=["compacted"], txn_id=[900_001],
+                    output_cumulative_point=6, num_input_rowsets=4,
                     num_output_rowsets=1, num_input_segments=4, num_output_segments=1, num_input_rows=400,
                     num_output_rows=400, size_input_rowsets=44000, size_output_rowsets=40000)  # fmt: skip
         srv.ok("finish_tablet_job", {"cloud_unique_id": CUID, "action": "COMMIT",

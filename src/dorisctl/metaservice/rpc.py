@@ -15,7 +15,7 @@ from google.protobuf.message import Message
 
 from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, ddl, instance, job, resource_rpc, storage, tablet, txn
+from dorisctl.metaservice.ops import cluster, ddl, instance, job, resource_rpc, storage, subtxn, tablet, txn, txnlabel
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 
 
@@ -102,11 +102,37 @@ RPCS: dict[str, Rpc] = _table(
     Rpc("commit_txn", txn.commit_txn, pb.CommitTxnRequest, pb.CommitTxnResponse),
     Rpc("abort_txn", txn.abort_txn, pb.AbortTxnRequest, pb.AbortTxnResponse),
     Rpc("get_txn", txn.get_txn, pb.GetTxnRequest, pb.GetTxnResponse, mutates=False),
+    Rpc("get_txn_id", txnlabel.get_txn_id, pb.GetTxnIdRequest, pb.GetTxnIdResponse, mutates=False),
+    Rpc(
+        "get_current_max_txn_id",
+        txnlabel.get_current_max_txn_id,
+        pb.GetCurrentMaxTxnRequest,
+        pb.GetCurrentMaxTxnResponse,
+        mutates=False,
+    ),
+    Rpc("clean_txn_label", txnlabel.clean_txn_label, pb.CleanTxnLabelRequest, pb.CleanTxnLabelResponse),
+    Rpc(
+        "check_txn_conflict",
+        txnlabel.check_txn_conflict,
+        pb.CheckTxnConflictRequest,
+        pb.CheckTxnConflictResponse,
+        mutates=False,
+    ),
+    Rpc(
+        "abort_txn_with_coordinator",
+        txnlabel.abort_txn_with_coordinator,
+        pb.AbortTxnWithCoordinatorRequest,
+        pb.AbortTxnWithCoordinatorResponse,
+    ),
+    Rpc("begin_sub_txn", subtxn.begin_sub_txn, pb.BeginSubTxnRequest, pb.BeginSubTxnResponse),
+    Rpc("abort_sub_txn", subtxn.abort_sub_txn, pb.AbortSubTxnRequest, pb.AbortSubTxnResponse),
     # tablets, rowsets, versions, stats
     Rpc("create_tablets", tablet.create_tablets, pb.CreateTabletsRequest, pb.CreateTabletsResponse),
     Rpc("get_tablet", tablet.get_tablet, pb.GetTabletRequest, pb.GetTabletResponse, mutates=False),
+    Rpc("update_tablet", tablet.update_tablet, pb.UpdateTabletRequest, pb.UpdateTabletResponse),
     Rpc("prepare_rowset", tablet.prepare_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
     Rpc("commit_rowset", tablet.commit_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
+    Rpc("update_tmp_rowset", tablet.update_tmp_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
     Rpc("get_rowset", tablet.get_rowset, pb.GetRowsetRequest, pb.GetRowsetResponse, mutates=False),
     Rpc("get_version", tablet.get_version, pb.GetVersionRequest, pb.GetVersionResponse, mutates=False),
     Rpc(

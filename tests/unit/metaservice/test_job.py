@@ -234,6 +234,7 @@ async def test_commit_compaction(tab: Env) -> None:
         segment_size_output_rowsets=27000,
     )
     done.output_versions.append(5)
+    done.output_rowset_ids.append("out")
     done.txn_id.append(job_txn)
     resp = await env.call(finish_tablet_job, finish_req(done, A.COMMIT))
     st = await stats(env, T)

@@ -173,11 +173,11 @@ async def test_producer_routes_roundtrip(env: Env, client: httpx.AsyncClient) ->
         client, "get_version", {"cloud_unique_id": CUID, "db_id": 1, "table_id": 10001, "partition_id": 10003}
     )
     assert r.json()["result"]["version"] == "2"
-    r = await post(
-        client,
-        "get_rowset",
-        {"cloud_unique_id": CUID, "idx": {"tablet_id": 10004}, "start_version": 0, "end_version": 9},
-    )
+    sync = {"cloud_unique_id": CUID, "idx": {"tablet_id": 10004}, "start_version": 0, "end_version": 9}
+    r = await post(client, "get_rowset", sync)  # a BE always sends its counters and cumulative point
+    assert (r.status_code, r.json()["msg"]) == (400, "no valid compaction_cnt or cumulative_point given")
+    counters = {"base_compaction_cnt": 0, "cumulative_compaction_cnt": 0, "cumulative_point": -1}
+    r = await post(client, "get_rowset", {**sync, **counters})
     assert [m["end_version"] for m in r.json()["result"]["rowset_meta"]] == ["1", "2"]
     r = await post(client, "get_version", {"cloud_unique_id": CUID, "db_id": 1, "table_id": 10001, "partition_id": 9})
     assert r.status_code == 500 and r.json()["result"]["status"]["code"] == "VERSION_NOT_FOUND"

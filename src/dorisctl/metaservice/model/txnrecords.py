@@ -100,6 +100,12 @@ async def next_txn_id(kv: TxnKv) -> int:
     return await batcher.next_id()
 
 
+async def current_max_txn_id(txn: Txn) -> int:
+    """The highest txn id handed out so far (0 before the first): every later begin_txn gets more."""
+    current = await txn.get(TXN_ID_COUNTER_KEY)
+    return int(_BE64.unpack(current)[0]) if current else 0
+
+
 async def load_info(txn: Txn, iid: str, db_id: int, txn_id: int) -> cloud_pb2.TxnInfoPB | None:
     value = await txn.get(keys.txn_info_key(iid, db_id, txn_id))
     if value is None:

@@ -70,11 +70,6 @@ def _expired(c: cloud_pb2.TabletCompactionJobPB, now: int) -> bool:
     return (c.expiration > 0 and c.expiration < now) or (c.lease > 0 and c.lease < now)
 
 
-def _same_kind(a: int, b: int) -> bool:
-    cumulative = (CJ.CUMULATIVE, CJ.EMPTY_CUMULATIVE)
-    return a == b or (a in cumulative and b in cumulative)
-
-
 def _overlaps(a: cloud_pb2.TabletCompactionJobPB, b: cloud_pb2.TabletCompactionJobPB) -> bool:
     return a.input_versions[0] <= b.input_versions[1] and b.input_versions[0] <= a.input_versions[1]
 
@@ -118,29 +113,33 @@ async def start_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.StartTabletJob
     rec = await _load_job(txn, iid, idx) or cloud_pb2.TabletJobInfoPB()
     live = [c for c in rec.compaction if not _expired(c, now)]
     resp = cloud_pb2.StartTabletJobResponse()
-    if any(c.id == new.id for c in live):
-        return Reply(result=resp)
     if new.type == CJ.FULL:
-        live = []
-    conflicts = [c for c in live if c.type == CJ.FULL or _same_kind(c.type, new.type)]
-    ranged = new.check_input_versions_range and len(new.input_versions) == 2
-    busy: list[cloud_pb2.TabletCompactionJobPB] = []
-    for c in conflicts:
-        if ranged and c.type != CJ.FULL and len(c.input_versions) == 2:
-            resp.version_in_compaction.extend(c.input_versions)
-            if _overlaps(c, new):
-                busy.append(c)
-        else:
-            busy.append(c)
-    if busy:
-        raise MetaServiceError(
-            Code.JOB_TABLET_BUSY,
-            f"compaction has already started, tablet_id={idx.tablet_id} job={to_compact_json(busy[0])}",
-            resp,
+        live = []  # a full compaction (MoW repair) takes priority: the others are cancelled
+    else:
+        ranged = (not new.HasField("check_input_versions_range") and len(new.input_versions) > 0) or (
+            new.HasField("check_input_versions_range") and new.check_input_versions_range
         )
+        for c in live:
+            if c.type != new.type and c.type != CJ.FULL:
+                continue
+            if ranged and len(c.input_versions) > 0 and len(new.input_versions) == 2 and not _overlaps(c, new):
+                continue
+            if c.id == new.id:
+                return Reply(result=resp)  # the same job again: OK, idempotent
+            if ranged and len(c.input_versions) > 0:
+                # tell the BE which ranges are busy so it can pick another one
+                for other in live:
+                    if other.type == new.type or other.type == CJ.FULL:
+                        resp.version_in_compaction.extend(other.input_versions)
+            raise MetaServiceError(
+                Code.JOB_TABLET_BUSY,
+                f"compaction has already started, tablet_id={idx.tablet_id} job={to_compact_json(c)}",
+                resp,
+            )
     del rec.compaction[:]
     rec.compaction.extend([*live, new])
-    rec.idx.CopyFrom(idx)
+    if not rec.HasField("idx"):
+        rec.idx.CopyFrom(idx)
     txn.put(_job_key(iid, idx), rec.SerializeToString())
     return Reply(result=resp)
 
@@ -173,6 +172,8 @@ async def finish_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.FinishTabletJ
         raise MetaServiceError(
             Code.JOB_EXPIRED, f"expired compaction job, tablet_id={idx.tablet_id} job={to_compact_json(recorded)}"
         )
+    if req.action not in (Action.COMMIT, Action.ABORT, Action.LEASE):
+        raise invalid(f"unsupported action, tablet_id={idx.tablet_id} action={int(req.action)}")
     resp = cloud_pb2.FinishTabletJobResponse()
     key = _job_key(iid, idx)
     if req.action == Action.ABORT:
@@ -187,40 +188,34 @@ async def finish_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.FinishTabletJ
         recorded.lease = given.lease
         txn.put(key, rec.SerializeToString())
         return Reply(result=resp)
-    if req.action != Action.COMMIT:
-        raise invalid(f"unsupported action, tablet_id={idx.tablet_id} action={Action.Action.Name(req.action)}")
     resp.stats.CopyFrom(await _commit_compaction(svc, txn, iid, idx, given))
     del rec.compaction[pos]
     txn.put(key, rec.SerializeToString())
+    if given.type != CJ.EMPTY_CUMULATIVE:
+        resp.alter_version = -1  # no schema change recorded (schema-change jobs are not supported)
     return Reply(result=resp)
 
 
-async def _commit_compaction(
-    svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, c: cloud_pb2.TabletCompactionJobPB
-) -> cloud_pb2.TabletStatsPB:
-    """Stats rewritten by output-input deltas; inputs to the recycler; the output tmp rowset made visible."""
-    if len(c.input_versions) != 2 or c.input_versions[0] > c.input_versions[1]:
-        raise invalid(f"invalid input versions, tablet_id={idx.tablet_id} job={to_compact_json(c)}")
-    if len(c.output_versions) != 1:
-        raise invalid(f"invalid output versions, tablet_id={idx.tablet_id} job={to_compact_json(c)}")
-    if len(c.txn_id) != 1:
-        raise invalid(f"invalid txn_id, tablet_id={idx.tablet_id} job={to_compact_json(c)}")
-    parts = await read_stats_parts(txn, iid, idx)
-    if parts is None:
-        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
-    agg = parts[0]
-    now_ms = svc.now_ms()
-    if c.type == CJ.BASE:
+def _apply_compaction_stats(agg: cloud_pb2.TabletStatsPB, c: cloud_pb2.TabletCompactionJobPB, now_ms: int) -> None:
+    """Upstream's per-type stats update: counters, cumulative point (never moved back, except that
+    an empty cumulative compaction sets it), last-compaction time, and output-input size deltas."""
+    if c.type == CJ.EMPTY_CUMULATIVE:
+        agg.cumulative_compaction_cnt += 1
+        agg.cumulative_point = c.output_cumulative_point
+        agg.last_cumu_compaction_time_ms = now_ms
+        return
+    if c.type == CJ.CUMULATIVE:
+        agg.cumulative_compaction_cnt += 1
+        agg.last_cumu_compaction_time_ms = now_ms
+    elif c.type == CJ.BASE:
         agg.base_compaction_cnt += 1
         agg.last_base_compaction_time_ms = now_ms
     elif c.type == CJ.FULL:
         agg.base_compaction_cnt += 1
-        agg.full_compaction_cnt += 1
         agg.last_full_compaction_time_ms = now_ms
     else:
-        agg.cumulative_compaction_cnt += 1
-        agg.last_cumu_compaction_time_ms = now_ms
-    if c.HasField("output_cumulative_point") and c.output_cumulative_point > agg.cumulative_point:
+        raise invalid("invalid compaction type")
+    if c.type != CJ.BASE and c.output_cumulative_point > agg.cumulative_point:
         agg.cumulative_point = c.output_cumulative_point
     agg.num_rows += c.num_output_rows - c.num_input_rows
     agg.data_size += c.size_output_rowsets - c.size_input_rowsets
@@ -228,16 +223,58 @@ async def _commit_compaction(
     agg.num_segments += c.num_output_segments - c.num_input_segments
     agg.index_size += c.index_size_output_rowsets - c.index_size_input_rowsets
     agg.segment_size += c.segment_size_output_rowsets - c.segment_size_input_rowsets
-    write_stats(txn, iid, agg)
 
-    tmp_key = keys.meta_rowset_tmp_key(iid, c.txn_id[0], idx.tablet_id)
-    tmp = await txn.get(tmp_key)
-    if tmp is None:
-        raise invalid(f"output rowset not found, txn_id={c.txn_id[0]} tablet_id={idx.tablet_id}")
+
+async def _commit_compaction(
+    svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, c: cloud_pb2.TabletCompactionJobPB
+) -> cloud_pb2.TabletStatsPB:
+    """Stats rewritten; the input rowsets to the recycler; the output tmp rowset made visible at the
+    output version (trap 7: exactly 2 input versions, 1 output version, 1 output rowset id and one
+    txn id > 0 whose tmp rowset is committed). An empty cumulative compaction only moves counters."""
+    parts = await read_stats_parts(txn, iid, idx)
+    if parts is None:
+        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
+    agg = parts[0]
+    now_s = svc.now_s()
+    _apply_compaction_stats(agg, c, now_s * 1000)
+    write_stats(txn, iid, agg)
+    merged = cloud_pb2.TabletStatsPB()
+    merged.CopyFrom(agg)
+    for suffix, field in DETACHED_FIELDS.items():
+        setattr(merged, field, getattr(agg, field) + parts[1].get(suffix, 0))
+    if c.type == CJ.EMPTY_CUMULATIVE:
+        return merged
+    if len(c.input_versions) != 2 or len(c.output_versions) != 1 or len(c.output_rowset_ids) != 1:
+        raise invalid(
+            f"invalid input or output versions, input_versions_size={len(c.input_versions)} "
+            f"output_versions_size={len(c.output_versions)} output_rowset_ids_size={len(c.output_rowset_ids)}"
+        )
     begin = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[0])
     end = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[1] + 1)
-    now_s = svc.now_s()
-    for _, value in await txn.get_range(begin, end):
+    inputs = await txn.get_range(begin, end)
+    if not inputs:
+        # Upstream also drops the job and commits with this answer; dorisctl stores nothing.
+        raise MetaServiceError(
+            Code.UNDEFINED_ERR, f"too few input rowsets, tablet_id={idx.tablet_id} num_rowsets={len(inputs)}"
+        )
+    if len(c.txn_id) != 1:
+        raise invalid(f"invalid txn_id, txn_id_size={len(c.txn_id)}")
+    txn_id, rowset_id = c.txn_id[0], c.output_rowset_ids[0]
+    if txn_id <= 0 or not rowset_id:
+        raise invalid(f"invalid txn_id or rowset_id, tablet_id={idx.tablet_id} txn_id={txn_id} rowset_id={rowset_id}")
+    tmp_key = keys.meta_rowset_tmp_key(iid, txn_id, idx.tablet_id)
+    tmp = await txn.get(tmp_key)
+    if tmp is None:
+        raise MetaServiceError(
+            Code.UNDEFINED_ERR,
+            f"failed to get tmp rowset key (not found), tablet_id={idx.tablet_id} "
+            f"tmp_rowset_key={tmp_key.hex()}, err=KeyNotFound",
+        )
+    out = olap_file_pb2.RowsetMetaCloudPB()
+    out.ParseFromString(tmp)
+    if out.txn_id <= 0:
+        raise invalid(f"invalid txn_id in output tmp rowset meta, tablet_id={idx.tablet_id} txn_id={out.txn_id}")
+    for _, value in inputs:
         rs = olap_file_pb2.RowsetMetaCloudPB()
         rs.ParseFromString(value)
         if not rs.rowset_id_v2:
@@ -250,14 +287,8 @@ async def _commit_compaction(
         r.rowset_meta.CopyFrom(rs)
         txn.put(keys.recycle_rowset_key(iid, idx.tablet_id, rs.rowset_id_v2), r.SerializeToString())
     txn.remove_range(begin, end)
-    out = olap_file_pb2.RowsetMetaCloudPB()
-    out.ParseFromString(tmp)
     txn.remove(tmp_key)
-    txn.put(keys.meta_rowset_key(iid, idx.tablet_id, c.output_versions[0]), out.SerializeToString())
-    merged = cloud_pb2.TabletStatsPB()
-    merged.CopyFrom(agg)
-    for suffix, field in DETACHED_FIELDS.items():
-        setattr(merged, field, getattr(agg, field) + parts[1].get(suffix, 0))
+    txn.put(keys.meta_rowset_key(iid, idx.tablet_id, c.output_versions[0]), tmp)
     return merged
 
 

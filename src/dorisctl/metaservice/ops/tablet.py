@@ -1,5 +1,6 @@
-"""Tablet operations: create_tablets, get_tablet, prepare_rowset, commit_rowset, get_rowset,
-get_version and get_tablet_stats (spec 7.3, 7.4, 7.5).
+"""Tablet operations: create_tablets, get_tablet, update_tablet, prepare_rowset, commit_rowset,
+update_tmp_rowset, get_rowset, get_version (single and batch) and get_tablet_stats (spec 7.3-7.5,
+rpc-front 2(c)(d)(f) and trap 7).
 
 Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction; failures raise
 `MetaServiceError` before anything is committed. No transport types here.
@@ -86,9 +87,13 @@ async def get_tablet(svc: Service, txn: Txn, req: cloud_pb2.GetTabletRequest) ->
         )
     resp = cloud_pb2.GetTabletResponse()
     resp.tablet_meta.ParseFromString(value)
+    stub = resp.tablet_meta.schema  # update_tablet's disable_auto_compaction, if any
+    disable = stub.disable_auto_compaction if stub.HasField("disable_auto_compaction") else None
     schema = await get_schema(txn, iid, idx.index_id, resp.tablet_meta.schema_version)
     if schema is not None:
         resp.tablet_meta.schema.CopyFrom(schema)
+        if disable is not None:
+            resp.tablet_meta.schema.disable_auto_compaction = disable
     return Reply(result=resp)
 
 
@@ -157,51 +162,235 @@ async def commit_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetReque
     return Reply(result=cloud_pb2.CreateRowsetResponse())
 
 
+def sync_ranges(
+    req_bc: int, bc: int, req_cc: int, cc: int, req_cp: int, cp: int, start: int, end: int
+) -> list[tuple[int, int]]:
+    """Version ranges a BE must (re)read: the query range plus what compactions since its last sync
+    replaced (upstream's calc_sync_versions): everything below the cumulative point after a base
+    compaction; [its cumulative point, new point - 1] after exactly one cumulative compaction that
+    moved the point, else everything from its cumulative point on. Overlapping ranges merge."""
+    ranges: list[tuple[int, int]] = []
+
+    def merge(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int] | None:
+        if a[1] + 1 < b[0] or b[1] + 1 < a[0]:
+            return None
+        return min(a[0], b[0]), max(a[1], b[1])
+
+    if req_bc < bc:
+        ranges.append((0, cp - 1))
+    if req_cc < cc:
+        cc_range = (req_cp, cp - 1) if req_cp < cp and req_cc + 1 == cc else (req_cp, INT64_MAX - 1)
+        merged = merge(ranges[0], cc_range) if ranges else None
+        if merged is None:
+            ranges.append(cc_range)
+        else:
+            ranges[0] = merged
+    query = (start, end)
+    for i, r in enumerate(ranges):
+        merged = merge(r, query)
+        if merged is not None:
+            ranges[i] = merged
+            break
+    else:
+        ranges.append(query)
+    return sorted(ranges)
+
+
 async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) -> Reply:
-    """Committed rowsets of a tablet whose end version lies in [start_version, end_version], and its stats."""
-    iid = await require_instance(svc, txn, req.cloud_unique_id)
-    if req.idx.tablet_id <= 0:
+    """A tablet's stats and the committed rowsets a BE needs (trap 7): the requested versions plus
+    the ranges compactions replaced since the BE's counters and cumulative point (all required; the
+    point may be -1 on a BE's first sync). Counters above the server's are INVALID_ARGUMENT. Each
+    rowset carries index_id and its tablet_schema (schema_op FILL_WITH_DICT, the default)."""
+    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
+    tablet_id = req.idx.tablet_id if req.idx.HasField("tablet_id") else -1
+    if tablet_id <= 0:
         raise invalid("no valid tablet_id given")
-    if req.start_version < 0 or req.end_version < req.start_version:
-        raise invalid(f"invalid version range [{req.start_version}-{req.end_version}]")
-    idx = await complete_index(txn, iid, req.idx)
+    if not all(req.HasField(f) for f in ("base_compaction_cnt", "cumulative_compaction_cnt", "cumulative_point")):
+        raise invalid("no valid compaction_cnt or cumulative_point given")
+    idx = await load_tablet_index(txn, iid, tablet_id)
+    stats = await read_stats(txn, iid, idx)
     resp = cloud_pb2.GetRowsetResponse()
-    resp.stats.CopyFrom(await read_stats(txn, iid, idx))
-    end = min(req.end_version, INT64_MAX - 1) + 1
-    rows = await txn.get_range(
-        keys.meta_rowset_key(iid, idx.tablet_id, req.start_version), keys.meta_rowset_key(iid, idx.tablet_id, end)
-    )
-    for _, value in rows:
-        resp.rowset_meta.add().ParseFromString(value)
+    resp.stats.CopyFrom(stats)
+    bc, cc, cp = stats.base_compaction_cnt, stats.cumulative_compaction_cnt, stats.cumulative_point
+    req_bc, req_cc, req_cp = req.base_compaction_cnt, req.cumulative_compaction_cnt, req.cumulative_point
+    if req_bc > bc or req_cc > cc or req_cp > cp:
+        raise MetaServiceError(
+            Code.INVALID_ARGUMENT,
+            f"no valid compaction_cnt or cumulative_point given. req_bc_cnt={req_bc}, bc_cnt={bc}, "
+            f"req_cc_cnt={req_cc}, cc_cnt={cc}, req_cp={req_cp}, cp={cp}",
+        )
+    end = req.end_version if req.end_version >= 0 else INT64_MAX - 1
+    for first, last in sync_ranges(req_bc, bc, req_cc, cc, req_cp, cp, req.start_version, end):
+        if first > last + 1:
+            continue
+        rows = await txn.get_range(
+            keys.meta_rowset_key(iid, tablet_id, first),
+            keys.meta_rowset_key(iid, tablet_id, min(last, INT64_MAX - 1) + 1),
+        )
+        for _, value in rows:
+            resp.rowset_meta.add().ParseFromString(value)
+    schemas: dict[int, olap_file_pb2.TabletSchemaCloudPB] = {}
+    for rs in resp.rowset_meta:
+        if rs.HasField("tablet_schema"):
+            schemas.setdefault(rs.tablet_schema.schema_version, rs.tablet_schema)
+            rs.schema_version = rs.tablet_schema.schema_version
+        rs.index_id = idx.index_id
+    for rs in resp.rowset_meta:
+        if rs.HasField("tablet_schema"):
+            continue
+        if not rs.HasField("schema_version"):
+            raise invalid(
+                "rowset_meta must have either schema or schema_version, "
+                f"rowset_version=[{rs.start_version}-{rs.end_version}]"
+            )
+        if rs.schema_version not in schemas:
+            schema = await get_schema(txn, iid, idx.index_id, rs.schema_version)
+            if schema is None:
+                raise MetaServiceError(
+                    Code.KV_TXN_GET_ERR,
+                    f"failed to get schema, schema_version={rs.schema_version}, "
+                    f"rowset_version=[{rs.start_version}-{rs.end_version}]: KeyNotFound",
+                )
+            schemas[rs.schema_version] = schema
+        rs.tablet_schema.CopyFrom(schemas[rs.schema_version])
     return Reply(result=resp)
 
 
+async def update_tmp_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetRequest) -> Reply:
+    """Partial update: replace the committed tmp rowset of (txn, tablet) with the request's meta."""
+    if not req.HasField("rowset_meta"):
+        raise invalid("no rowset meta")
+    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
+    rs = olap_file_pb2.RowsetMetaCloudPB()
+    rs.CopyFrom(req.rowset_meta)
+    if not rs.HasField("tablet_schema") and not rs.HasField("schema_version"):
+        raise invalid("rowset_meta must have either schema or schema_version")
+    key = keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id)
+    if await txn.get(key) is None:
+        raise MetaServiceError(Code.ROWSET_META_NOT_FOUND, "can't find the rowset")
+    txn.put(key, rs.SerializeToString())
+    return Reply(result=cloud_pb2.CreateRowsetResponse())
+
+
+# -- versions --------------------------------------------------------------------------------------
+
+
 async def get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRequest) -> Reply:
-    """A partition's visible version (VersionPB) or, with is_table_version, the table's counter."""
-    iid = await require_instance(svc, txn, req.cloud_unique_id)
+    """A partition's visible version (VersionPB) or, with is_table_version, the table's counter;
+    batch_mode answers parallel id lists in request order, -1 where there is no version."""
+    if req.batch_mode:
+        return await _batch_get_version(svc, txn, req)
+    db_id = req.db_id if req.HasField("db_id") else -1
+    table_id = req.table_id if req.HasField("table_id") else -1
+    partition_id = req.partition_id if req.HasField("partition_id") else -1
+    is_table = req.is_table_version
+    if db_id == -1 or table_id == -1 or (not is_table and partition_id == -1):
+        raise invalid(
+            f"params error, db_id={db_id} table_id={table_id} partition_id={partition_id} "
+            f"is_table_version={int(is_table)}"
+        )
+    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
     resp = cloud_pb2.GetVersionResponse()
-    if req.is_table_version:
-        if not req.HasField("db_id") or not req.HasField("table_id"):
-            raise invalid(f"invalid db_id or table_id, db_id={req.db_id} table_id={req.table_id}")
-        value = await txn.get(keys.table_version_key(iid, req.db_id, req.table_id))
+    if is_table:
+        value = await txn.get(keys.table_version_key(iid, db_id, table_id))
         if value is None:
             raise MetaServiceError(Code.VERSION_NOT_FOUND, "not found")
         resp.version = decode_counter(value)
         return Reply(result=resp)
-    if not req.HasField("db_id") or not req.HasField("table_id") or not req.HasField("partition_id"):
-        raise invalid(
-            f"invalid db_id, table_id or partition_id, db_id={req.db_id} table_id={req.table_id} "
-            f"partition_id={req.partition_id}"
-        )
-    value = await txn.get(keys.partition_version_key(iid, req.db_id, req.table_id, req.partition_id))
-    if value is None:
-        raise MetaServiceError(Code.VERSION_NOT_FOUND, "not found")
+    value = await txn.get(keys.partition_version_key(iid, db_id, table_id, partition_id))
     ver = cloud_pb2.VersionPB()
-    ver.ParseFromString(value)
+    if value is not None:
+        ver.ParseFromString(value)
+    if value is None or not ver.HasField("version"):
+        raise MetaServiceError(Code.VERSION_NOT_FOUND, "not found")
     resp.version = ver.version
-    if ver.HasField("update_time_ms"):
+    resp.version_update_time_ms.append(ver.update_time_ms)
+    return Reply(result=resp)
+
+
+async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRequest) -> Reply:
+    n_db, n_table, n_part = len(req.db_ids), len(req.table_ids), len(req.partition_ids)
+    is_table = req.is_table_version
+    if n_db == 0 or n_table == 0 or (not is_table and (n_table != n_part or n_db != n_part)):
+        raise invalid(
+            f"param error, num db_ids={n_db} num table_ids={n_table} num partition_ids={n_part} "
+            f"is_table_version={int(is_table)}"
+        )
+    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
+    resp = cloud_pb2.GetVersionResponse(db_ids=req.db_ids, table_ids=req.table_ids)
+    if is_table:
+        for db_id, table_id in zip(req.db_ids, req.table_ids, strict=False):
+            value = await txn.get(keys.table_version_key(iid, db_id, table_id))
+            resp.versions.append(decode_counter(value) if value is not None else -1)
+        return Reply(result=resp)
+    resp.partition_ids.extend(req.partition_ids)
+    for db_id, table_id, partition_id in zip(req.db_ids, req.table_ids, req.partition_ids, strict=True):
+        value = await txn.get(keys.partition_version_key(iid, db_id, table_id, partition_id))
+        if value is None:
+            resp.versions.append(-1)
+            resp.version_update_time_ms.append(-1)
+            continue
+        ver = cloud_pb2.VersionPB()
+        ver.ParseFromString(value)
+        resp.versions.append(ver.version)
         resp.version_update_time_ms.append(ver.update_time_ms)
     return Reply(result=resp)
+
+
+# -- update_tablet ---------------------------------------------------------------------------------
+
+# TabletMetaInfoPB field -> TabletMetaCloudPB field. Upstream applies only the FIRST property
+# present in each entry (an if/else-if chain, in this order).
+_TABLET_PROPERTIES = (
+    "is_in_memory",
+    "is_persistent",
+    "ttl_seconds",
+    "group_commit_interval_ms",
+    "group_commit_data_bytes",
+    "compaction_policy",
+    "time_series_compaction_goal_size_mbytes",
+    "time_series_compaction_file_count_threshold",
+    "time_series_compaction_time_threshold_seconds",
+    "time_series_compaction_empty_rowsets_threshold",
+    "time_series_compaction_level_threshold",
+)
+
+
+async def update_tablet(svc: Service, txn: Txn, req: cloud_pb2.UpdateTabletRequest) -> Reply:
+    """Property-only ALTERs: each entry sets one property of its tablet's meta (the first given).
+    disable_auto_compaction lives in the schema: it is kept on the stored meta's (otherwise empty)
+    schema, and get_tablet lays it over the schema it returns."""
+    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
+    for info in req.tablet_meta_infos:
+        key, meta = await _stored_tablet(txn, iid, info.tablet_id)
+        field = next((f for f in _TABLET_PROPERTIES if info.HasField(f)), None)
+        if field is not None:
+            setattr(meta, field, getattr(info, field))
+        elif info.HasField("disable_auto_compaction"):
+            meta.schema.disable_auto_compaction = info.disable_auto_compaction
+        txn.put(key, meta.SerializeToString())
+    return Reply(result=cloud_pb2.UpdateTabletResponse())
+
+
+async def _stored_tablet(txn: Txn, iid: str, tablet_id: int) -> tuple[bytes, olap_file_pb2.TabletMetaCloudPB]:
+    idx = await load_tablet_index(txn, iid, tablet_id)
+    key = keys.meta_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id)
+    value = await txn.get(key)
+    if value is None:
+        raise MetaServiceError(Code.TABLET_NOT_FOUND, "failed to get tablet, err=not found")
+    meta = olap_file_pb2.TabletMetaCloudPB()
+    meta.ParseFromString(value)
+    return key, meta
 
 
 # -- get_tablet_stats --------------------------------------------------------------------------------

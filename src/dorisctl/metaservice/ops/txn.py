@@ -18,6 +18,7 @@ from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
+from dorisctl.metaservice.model.instances import resolve_instance_id
 from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes, read_stats_parts, require_instance
 from dorisctl.metaservice.model.txnrecords import (
     S,
@@ -91,56 +92,69 @@ async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> R
 
 
 async def _info_by_id(txn: Txn, iid: str, db_id: int, txn_id: int) -> cloud_pb2.TxnInfoPB:
-    if not db_id:
+    """precommit_txn / get_txn: db_id < 0 means "read it from the txn index" (upstream's wording)."""
+    if db_id < 0:
         found = await db_of_txn(txn, iid, txn_id)
         if found is None:
-            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
+            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"failed to get db id with txn_id={txn_id} err=KeyNotFound")
         db_id = found
     info = await load_info(txn, iid, db_id, txn_id)
     if info is None:
-        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found, db_id={db_id}")
+        raise MetaServiceError(
+            Code.TXN_ID_NOT_FOUND, f"failed to get db id with db_id={db_id} txn_id={txn_id} err=KeyNotFound"
+        )
     return info
 
 
 async def precommit_txn(svc: Service, txn: Txn, req: cloud_pb2.PrecommitTxnRequest) -> Reply:
-    """2PC: PREPARED -> PRECOMMITTED; the running key's timeout becomes now + precommit_timeout_ms."""
-    if req.txn_id <= 0:
-        raise invalid(f"invalid argument, missing txn id, txn_id={req.txn_id}")
-    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={req.txn_id}")
-    info = await _info_by_id(txn, iid, req.db_id, req.txn_id)
+    """2PC: -> PRECOMMITTED; the running key's timeout becomes now + the txn's precommit_timeout_ms.
+
+    Upstream sets TXN_ALREADY_VISIBLE / TXN_ALREADY_PRECOMMITED and still rewrites the txn; dorisctl
+    answers the same codes and writes nothing (no state changes behind an error reply).
+    """
+    txn_id = req.txn_id if req.HasField("txn_id") else -1
+    db_id = req.db_id if req.HasField("db_id") else -1
+    if txn_id < 0 and db_id < 0:
+        raise invalid(f"invalid argument, txn_id={txn_id} db_id={db_id}")
+    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={txn_id}")
+    info = await _info_by_id(txn, iid, db_id, txn_id)
     where = f"db_id={info.db_id} txn_id={info.txn_id}"
     if info.status == S.TXN_STATUS_ABORTED:
         raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction is already aborted: {where}")
     if info.status == S.TXN_STATUS_VISIBLE:
         raise MetaServiceError(Code.TXN_ALREADY_VISIBLE, f"transaction is already visible: {where}")
     if info.status == S.TXN_STATUS_PRECOMMITTED:
-        raise MetaServiceError(Code.TXN_ALREADY_PRECOMMITED, f"transaction is already precommitted: {where}")
-    if info.status != S.TXN_STATUS_PREPARED:
-        raise MetaServiceError(
-            Code.TXN_INVALID_STATUS, f"transaction status is {status_name(info.status)}, not prepared: {where}"
-        )
+        raise MetaServiceError(Code.TXN_ALREADY_PRECOMMITED, f"transaction is already precommited: {where}")
     now = svc.now_ms()
     info.status = S.TXN_STATUS_PRECOMMITTED
     info.precommit_time = now
-    if req.HasField("precommit_timeout_ms"):
-        info.precommit_timeout_ms = req.precommit_timeout_ms
     if req.HasField("commit_attachment"):
         info.commit_attachment.CopyFrom(req.commit_attachment)
     put_info(txn, iid, info)
     running = cloud_pb2.TxnRunningPB(table_ids=list(info.table_ids), timeout_time=now + info.precommit_timeout_ms)
     txn.put(keys.txn_running_key(iid, info.db_id, info.txn_id), running.SerializeToString())
-    return Reply(result=cloud_pb2.PrecommitTxnResponse(txn_id=info.txn_id))
+    return Reply(result=cloud_pb2.PrecommitTxnResponse())
 
 
 # -- commit_txn ----------------------------------------------------------------------------------
 
 
 async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) -> Reply:
-    """Spec 7.3: make the txn's tmp rowsets visible at new partition versions, atomically."""
-    if req.txn_id <= 0:
-        raise invalid(f"invalid argument, missing txn id, txn_id={req.txn_id}")
+    """Spec 7.3: make the txn's tmp rowsets visible at new partition versions, atomically.
+
+    A retried commit of a VISIBLE txn answers OK with its txn_info (2PC: TXN_ALREADY_VISIBLE);
+    `is_txn_load` (explicit transactions) commits every sub-txn's rowsets (ops/subtxn.py).
+    """
+    if not req.HasField("txn_id"):
+        raise invalid("invalid argument, missing txn id")
     txn_id = req.txn_id
-    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={txn_id}")
+    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
+    if req.is_txn_load:
+        from dorisctl.metaservice.ops.subtxn import commit_with_sub_txns
+
+        return await commit_with_sub_txns(svc, txn, iid, req)
     db_id = await db_of_txn(txn, iid, txn_id)
     if db_id is None:
         raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
@@ -152,12 +166,17 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     if info.status == S.TXN_STATUS_VISIBLE:
         if req.is_2pc:
             raise MetaServiceError(
-                Code.TXN_ALREADY_VISIBLE, f"transaction [{txn_id}] is already visible, not pre-committed."
+                Code.TXN_ALREADY_VISIBLE,
+                f"transaction [{txn_id}] is already visible, not pre-committed.",
+                cloud_pb2.CommitTxnResponse(txn_info=info),
             )
-        return Reply(result=cloud_pb2.CommitTxnResponse(txn_info=info))
+        return Reply(
+            msg=f"transaction is already visible: db_id={db_id} txn_id={txn_id}",
+            result=cloud_pb2.CommitTxnResponse(txn_info=info),
+        )
     if req.is_2pc and info.status == S.TXN_STATUS_PREPARED:
         raise MetaServiceError(
-            Code.TXN_INVALID_STATUS, f"transaction is prepare, not pre-committed: db_id={db_id} txn_id={txn_id}"
+            Code.TXN_INVALID_STATUS, f"transaction is prepare, not pre-committed: db_id={db_id} txn_id{txn_id}"
         )
     now = svc.now_ms()
     if info.prepare_time + info.timeout_ms < now:
@@ -200,10 +219,11 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
         resp.table_ids.append(table_id)
         resp.partition_ids.append(partition_id)
         resp.versions.append(new_version)
+    resp.version_update_time_ms = now
     for table_id in sorted(tables):
         txn.atomic_add(keys.table_version_key(iid, db_id, table_id), 1)
     for tablet_id, rowsets in per_tablet.items():
-        await _add_load_stats(svc, txn, iid, indexes[tablet_id], rowsets)
+        await add_load_stats(svc, txn, iid, indexes[tablet_id], rowsets)
 
     info.status = S.TXN_STATUS_VISIBLE
     info.commit_time = now
@@ -219,7 +239,7 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     return Reply(result=resp)
 
 
-async def _add_load_stats(
+async def add_load_stats(
     svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, rowsets: list[olap_file_pb2.RowsetMetaCloudPB]
 ) -> None:
     """Spec 7.4: detached atomic counters when split_tablet_stats, else read-modify-write."""
@@ -298,35 +318,44 @@ async def abort_txn(svc: Service, txn: Txn, req: cloud_pb2.AbortTxnRequest) -> R
                 Code.TXN_INVALID_STATUS, f"running transaction not found, db_id={req.db_id} label={req.label}"
             )
         info = chosen
+    if req.HasField("commit_attachment"):
+        info.commit_attachment.CopyFrom(req.commit_attachment)
+    mark_aborted(svc, txn, iid, info, req.reason if req.HasField("reason") else "User Abort")
+    return Reply(result=cloud_pb2.AbortTxnResponse(txn_info=info))
+
+
+def mark_aborted(svc: Service, txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB, reason: str) -> None:
+    """ABORTED with finish_time and reason; the running key goes, the recycle-txn record comes."""
     now = svc.now_ms()
     info.status = S.TXN_STATUS_ABORTED
     info.finish_time = now
-    info.reason = req.reason or "User Abort"
-    if req.HasField("commit_attachment"):
-        info.commit_attachment.CopyFrom(req.commit_attachment)
+    info.reason = reason
     put_info(txn, iid, info)
     txn.remove(keys.txn_running_key(iid, info.db_id, info.txn_id))
     recycle_txn(txn, iid, info, now)
-    return Reply(result=cloud_pb2.AbortTxnResponse(txn_info=info))
 
 
 # -- get_txn -------------------------------------------------------------------------------------------
 
 
 async def get_txn(svc: Service, txn: Txn, req: cloud_pb2.GetTxnRequest) -> Reply:
-    """The TxnInfoPB of txn_id, or of the newest txn of db_id + label."""
-    iid = await require_instance(svc, txn, req.cloud_unique_id, f" txn_id={req.txn_id}")
-    if req.txn_id > 0:
-        info = await _info_by_id(txn, iid, req.db_id, req.txn_id)
-    elif req.label and req.HasField("db_id"):
-        raw = await txn.get(keys.txn_label_key(iid, req.db_id, req.label))
-        ids = decode_label(raw).txn_ids if raw is not None else []
-        if not ids:
-            raise MetaServiceError(Code.TXN_LABEL_NOT_FOUND, f"label not found, db_id={req.db_id} label={req.label}")
-        info = await _info_by_id(txn, iid, req.db_id, ids[-1])
-    else:
-        raise invalid(
-            f"invalid txn id and label, db_id={req.db_id if req.HasField('db_id') else -1} "
-            f"txn_id={req.txn_id if req.HasField('txn_id') else -1} label={req.label}"
-        )
+    """The TxnInfoPB of txn_id, or of the highest txn id under db_id + label."""
+    txn_id = req.txn_id if req.HasField("txn_id") else -1
+    db_id = req.db_id if req.HasField("db_id") else -1
+    if txn_id < 0 and not req.label:
+        raise invalid(f"invalid txn_id, it may be not given or set properly, txn_id={txn_id}")
+    iid = await require_instance(svc, txn, req.cloud_unique_id)
+    if req.label:
+        raw = await txn.get(keys.txn_label_key(iid, db_id, req.label))
+        if raw is None:
+            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"Label [{req.label}] has not found")
+        txn_id = max([txn_id, *decode_label(raw).txn_ids])
+    if db_id < 0:
+        found = await db_of_txn(txn, iid, txn_id)
+        if found is None:
+            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"failed to get db id with txn_id={txn_id} err=KeyNotFound")
+        if found <= 0:
+            raise MetaServiceError(Code.UNDEFINED_ERR, f"internal error: unexpected db_id {found}")
+        db_id = found
+    info = await _info_by_id(txn, iid, db_id, txn_id)
     return Reply(result=cloud_pb2.GetTxnResponse(txn_info=info))
