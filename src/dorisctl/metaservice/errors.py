@@ -48,8 +48,10 @@ def get_err(msg: str) -> MetaServiceError:
 
 def kv_error_to_ms(e: KvError) -> MetaServiceError:
     """What a store failure that outlived the runner's retries tells the client."""
-    if isinstance(e, Conflict):
-        return MetaServiceError(Code.KV_TXN_CONFLICT, f"failed to commit kv txn, err={e.name}: retries exhausted")
+    if isinstance(e, Conflict):  # the runner already retried: clients must not retry again (spec trap 9)
+        return MetaServiceError(
+            Code.KV_TXN_CONFLICT_RETRY_EXCEEDED_MAX_TIMES, f"failed to commit kv txn, err={e.name}: retries exhausted"
+        )
     if isinstance(e, TooLarge):
         return MetaServiceError(Code.KV_TXN_COMMIT_ERR, f"failed to commit kv txn, err={e.name}: {e}")
     if isinstance(e, MaybeCommitted):

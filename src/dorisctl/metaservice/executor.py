@@ -64,12 +64,18 @@ class Executor:
         self.instance_queue = InstanceQueue()
         self.admission = Admission(svc.settings)  # shared by every transport of the process
 
-    async def run(self, handler: Handler, req: Any, *, per_instance: bool = False) -> Reply:
-        """The operation's reply; raises MetaServiceError (store failures included)."""
+    async def run(
+        self, handler: Handler, req: Any, *, per_instance: bool = False, queue: Callable[[Any], str] | None = None
+    ) -> Reply:
+        """The operation's reply; raises MetaServiceError (store failures included).
+
+        per_instance / queue: requests with the same key (the instance; or what `queue` says)
+        run one after another in this process instead of meeting as store conflicts."""
         svc = self.svc
+        key = queue(req) if queue is not None else instance_hint(req) if per_instance else None
         try:
-            if per_instance:
-                async with self.instance_queue.hold(instance_hint(req)):
+            if key is not None:
+                async with self.instance_queue.hold(key):
                     return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
             return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
         except KvError as e:

@@ -98,7 +98,7 @@ class RpcFront:
         try:
             if refused:
                 raise MetaServiceError(Code.MAX_QPS_LIMIT, QPS_MSG)
-            reply = await self.executor.run(rpc.handler, req, per_instance=rpc.per_instance)
+            reply = await self.executor.run(rpc.handler, req, per_instance=rpc.per_instance, queue=rpc.queue)
             resp = rpc.respond(reply)
             code, msg = Code.OK, reply.msg
         except MetaServiceError as e:

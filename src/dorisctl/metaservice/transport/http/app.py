@@ -216,7 +216,7 @@ class MetaServiceHttp:
         if body is None:
             body = await read_body(request, timeout=self.read_timeout)
         req = parse_request(body, route.request_type, raw_route)
-        reply = await self.executor.run(route.handler, req, per_instance=route.per_instance)
+        reply = await self.executor.run(route.handler, req, per_instance=route.per_instance, queue=route.queue)
         if route.reply is not None:
             return route.reply(reply)
         return envelope(Code.OK, reply.msg, reply.result)

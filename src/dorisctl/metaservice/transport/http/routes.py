@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from google.protobuf import text_format
 from google.protobuf.message import Message
@@ -49,6 +49,7 @@ class JsonRoute:
     error_reply: Callable[[int, str], Response] | None = None
     # Read-modify-write of one instance value: queued per instance in the process (executor.InstanceQueue).
     per_instance: bool = False
+    queue: Callable[[Any], str] | None = None  # as Rpc.queue
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ def _rpc(name: str, error_result: ErrorResult = "status") -> JsonRoute:
         response_type=rpc.response_type if error_result == "status" else None,
         mutates=rpc.mutates,
         per_instance=rpc.per_instance,
+        queue=rpc.queue,
     )
 
 
