@@ -384,3 +384,17 @@ def test_rpc_reads_served_from_the_reply_cache_see_every_write(ms: MetaServer) -
             for _ in range(2):  # the second read is a cache hit, and still the fresh value
                 assert list(asyncio.run(read()).cluster[0].mysql_user_name) == users
                 assert list(stub.get_cluster(req, timeout=30).cluster[0].mysql_user_name) == users
+
+
+def test_grpc_large_response_respects_the_clients_flow_control(ms: MetaServer) -> None:
+    """A multi-MiB response to a grpcio client (64 KiB initial windows): DATA must wait for its
+    WINDOW_UPDATEs and arrive whole (get_version in batch mode over 100,000 partitions)."""
+    stub, channel = grpc_stub(port_of(ms), **{"grpc.http2.bdp_probe": 0})
+    n = 100_000
+    req = pb.GetVersionRequest(cloud_unique_id=FE, batch_mode=True, db_ids=[1] * n, table_ids=[2] * n,
+                               partition_ids=list(range(3, 3 + n)))  # fmt: skip
+    with channel:
+        got = stub.get_version(req, timeout=120)
+    assert got.status.code == pb.OK, got.status
+    assert got.ByteSize() > 2 << 20
+    assert list(got.partition_ids) == list(range(3, 3 + n)) and set(got.versions) == {-1}

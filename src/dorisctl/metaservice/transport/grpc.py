@@ -2,11 +2,13 @@
 unary method per RPC of the table (`/doris.cloud.MetaService/<rpc>`, also `/MetaService/<rpc>` as
 brpc routes it).
 
-Built on `h2` (the HTTP/2 state machine) rather than a gRPC server library, because the port is
-shared: the listener hands this protocol an already-accepted connection whose first bytes were
-the HTTP/2 preface. grpcio's aio server binds its own sockets in its C core and cannot take one;
-grpclib's server only serves sockets it listens on itself. Unary calls need little of gRPC: a
-5-byte length prefix, `grpc-timeout`, and the status in trailers.
+Built on our own HTTP/2 framing (http2.py, with `hpack` for header blocks) rather than a gRPC
+server library, because the port is shared: the listener hands this protocol an already-accepted
+connection whose first bytes were the HTTP/2 preface. grpcio's aio server binds its own sockets
+in its C core and cannot take one; grpclib's server only serves sockets it listens on itself.
+The `h2` library could (the first version used it), but its framing and HPACK cost ~300 us per
+call, more than the operations themselves. Unary calls need little of gRPC: a 5-byte length
+prefix, `grpc-timeout`, and the status in trailers.
 
 Rules: an unknown service or method answers UNIMPLEMENTED; a request that does not parse
 INVALID_ARGUMENT; messages up to `max_message_bytes` in (default 1 GiB; Doris's FE allows 2 GiB),
@@ -19,29 +21,22 @@ the HTTP/2 protocol is closed; the server stays up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import logging
 import struct
 import urllib.parse
-from dataclasses import dataclass, field
 from typing import Any
 
-import h2.config
-import h2.connection
-import h2.events
-import h2.exceptions
-import h2.settings
-
 from dorisctl.logs import log_event
+from dorisctl.metaservice.transport import http2
 from dorisctl.metaservice.transport.binary import SERVICE_NAMES, BadRequest, RpcFront
+from dorisctl.metaservice.transport.http2 import CONTENT_TYPE_GRPC, PREFACE, STATUS_200, Stream
+
+__all__ = ["PREFACE", "GrpcProtocol", "parse_timeout"]
 
 log = logging.getLogger("dorisctl.metaservice.grpc")
 
-PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 _LEN = struct.Struct(">BI")
-MAX_WINDOW = 2**31 - 1
-MAX_FRAME = 1 << 20  # the largest HTTP/2 frame we accept (advertised in our SETTINGS)
 
 # gRPC status codes
 OK = 0
@@ -54,6 +49,8 @@ INTERNAL = 13
 UNAVAILABLE = 14
 
 _TIMEOUT_UNITS = {b"H": 3600.0, b"M": 60.0, b"S": 1.0, b"m": 1e-3, b"u": 1e-6, b"n": 1e-9}
+_RESPONSE_HEADERS = STATUS_200 + CONTENT_TYPE_GRPC
+_TRAILERS_OK = http2.literal(b"grpc-status", b"0")
 
 
 def parse_timeout(value: bytes) -> float | None:
@@ -64,29 +61,13 @@ def parse_timeout(value: bytes) -> float | None:
     return None if unit is None else int(value[:-1]) * unit
 
 
-@dataclass
-class _Stream:
-    headers: dict[bytes, bytes]
-    body: bytearray = field(default_factory=bytearray)
-    task: asyncio.Task[None] | None = None
-    too_large: bool = False
-
-
 class GrpcProtocol(asyncio.Protocol):
     def __init__(self, front: RpcFront, connections: set[Any]) -> None:
         self.front = front
         self.connections = connections
-        # h2's per-header character checks cost more than the call itself; our own headers are fixed
-        cfg = h2.config.H2Configuration(
-            client_side=False,
-            header_encoding=None,
-            validate_outbound_headers=False,
-            normalize_outbound_headers=False,
-            validate_inbound_headers=False,  # malformed requests are refused by _run from what they lack
-        )
-        self.conn = h2.connection.H2Connection(cfg)
+        self.conn = http2.Http2Server(front.max_message_bytes + 5, self._window_changed)
         self.transport: asyncio.Transport | None = None
-        self.streams: dict[int, _Stream] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
         self.peer = ""
         self._window_open = asyncio.Event()
         self._can_write = asyncio.Event()
@@ -101,26 +82,13 @@ class GrpcProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else ""
         self.connections.add(self)
-        self.conn.local_settings = h2.settings.Settings(
-            client=False,
-            initial_values={
-                h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 4096,
-                h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: MAX_WINDOW,
-                h2.settings.SettingCodes.MAX_FRAME_SIZE: MAX_FRAME,
-                h2.settings.SettingCodes.MAX_HEADER_LIST_SIZE: 1 << 16,
-            },
-        )
-        self.conn.max_inbound_frame_size = MAX_FRAME
-        self.conn.initiate_connection()
-        self.conn.increment_flow_control_window(MAX_WINDOW - 65535)
         self._flush()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
-        for s in self.streams.values():
-            if s.task is not None:
-                s.task.cancel()
-        self.streams.clear()
+        for task in self.tasks.values():
+            task.cancel()
+        self.tasks.clear()
         self._window_open.set()
         self._can_write.set()
 
@@ -132,58 +100,43 @@ class GrpcProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         try:
-            events = self.conn.receive_data(data)
-        except h2.exceptions.ProtocolError as e:
+            ended = self.conn.receive(data)
+        except http2.ProtocolError as e:
             log_event(log, "grpc_protocol_error", logging.WARNING, peer=self.peer, error=str(e)[:200])
+            self.conn.goaway(e.code)
             self._flush()
             if self.transport is not None:
                 self.transport.close()
             return
-        for ev in events:
-            self._event(ev)
+        loop = asyncio.get_running_loop()
+        for s in ended:
+            if s.sid not in self.tasks:
+                self.tasks[s.sid] = loop.create_task(self._call(s))
+        for sid in [sid for sid in self.tasks if sid not in self.conn.streams]:
+            self.tasks.pop(sid).cancel()  # reset by the client
+        if self.conn.goaway_received:
+            self._closing = True
+            self._close_if_idle()
         self._flush_soon()
 
     def shutdown(self) -> None:
         """Server stopping (uvicorn calls this): GOAWAY, then close once in-flight calls answered."""
         self._closing = True
-        with contextlib.suppress(Exception):
-            self.conn.close_connection()
+        self.conn.goaway(http2.NO_ERROR)
+        self._flush()
+        self._close_if_idle()
+
+    def _close_if_idle(self) -> None:
+        if not self.tasks and self.transport is not None:
             self._flush()
-        if not self.streams and self.transport is not None:
             self.transport.close()
 
-    # -- HTTP/2 events --------------------------------------------------------------------------------
-
-    def _event(self, ev: h2.events.Event) -> None:
-        if isinstance(ev, h2.events.RequestReceived):
-            self.streams[ev.stream_id] = _Stream(dict(ev.headers or []))
-        elif isinstance(ev, h2.events.DataReceived):
-            s = self.streams.get(ev.stream_id)
-            self.conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
-            if s is not None and not s.too_large:
-                if len(s.body) + len(ev.data or b"") > self.front.max_message_bytes + 5:
-                    s.too_large = True
-                    s.body.clear()
-                else:
-                    s.body += ev.data or b""
-        elif isinstance(ev, h2.events.StreamEnded):
-            s = self.streams.get(ev.stream_id)
-            if s is not None and s.task is None:
-                s.task = asyncio.get_running_loop().create_task(self._call(ev.stream_id, s))
-        elif isinstance(ev, h2.events.StreamReset):
-            s = self.streams.pop(ev.stream_id, None)
-            if s is not None and s.task is not None:
-                s.task.cancel()
-        elif isinstance(ev, h2.events.WindowUpdated):
-            self._window_open.set()
-        elif isinstance(ev, h2.events.ConnectionTerminated):
-            self._closing = True
-            if not self.streams and self.transport is not None:
-                self.transport.close()
+    def _window_changed(self) -> None:
+        self._window_open.set()
 
     def _flush(self) -> None:
         self._flush_scheduled = False
-        data = self.conn.data_to_send()
+        data = self.conn.take_output()
         if data and self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)
 
@@ -195,24 +148,24 @@ class GrpcProtocol(asyncio.Protocol):
 
     # -- one call -------------------------------------------------------------------------------------
 
-    async def _call(self, sid: int, s: _Stream) -> None:
+    async def _call(self, s: Stream) -> None:
         try:
             status, message, payload = await self._run(s)
+            if s.sid not in self.conn.streams:
+                return  # reset by the client meanwhile
             if payload is None:
-                self._trailers_only(sid, status, message)
+                self._trailers_only(s.sid, status, message)
             else:
-                await self._respond(sid, payload)
+                await self._respond(s.sid, payload)
         except asyncio.CancelledError:
             pass
-        except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
-            pass  # the client reset the stream or the connection went away
         finally:
-            self.streams.pop(sid, None)
-            if self._closing and not self.streams and self.transport is not None:
-                self._flush()
-                self.transport.close()
+            self.tasks.pop(s.sid, None)
+            self.conn.streams.pop(s.sid, None)
+            if self._closing:
+                self._close_if_idle()
 
-    async def _run(self, s: _Stream) -> tuple[int, str, bytes | None]:
+    async def _run(self, s: Stream) -> tuple[int, str, bytes | None]:
         h = s.headers
         if h.get(b":method") != b"POST" or not h.get(b"content-type", b"").startswith(b"application/grpc"):
             return UNIMPLEMENTED, "only gRPC calls (POST, application/grpc) are served here", None
@@ -250,32 +203,28 @@ class GrpcProtocol(asyncio.Protocol):
         return OK, "", data
 
     def _trailers_only(self, sid: int, status: int, message: str) -> None:
-        headers = [
-            (b":status", b"200"),
-            (b"content-type", b"application/grpc"),
-            (b"grpc-status", str(status).encode()),
-        ]
+        block = _RESPONSE_HEADERS + http2.literal(b"grpc-status", str(status).encode())
         if message:
-            headers.append((b"grpc-message", urllib.parse.quote(message, safe=" ").encode()))
-        self.conn.send_headers(sid, headers, end_stream=True)
+            block += http2.literal(b"grpc-message", urllib.parse.quote(message, safe=" ").encode())
+        self.conn.send_headers(sid, block, end_stream=True)
         self._flush_soon()
 
     async def _respond(self, sid: int, payload: bytes) -> None:
-        self.conn.send_headers(sid, [(b":status", b"200"), (b"content-type", b"application/grpc")])
+        self.conn.send_headers(sid, _RESPONSE_HEADERS, end_stream=False)
         data = memoryview(_LEN.pack(0, len(payload)) + payload)
         while data:
             await self._can_write.wait()
-            window = min(self.conn.local_flow_control_window(sid), self.conn.max_outbound_frame_size)
-            if window <= 0:
+            room = self.conn.sendable(sid)
+            if room <= 0:
+                if sid not in self.conn.streams:
+                    return
                 self._window_open.clear()
                 self._flush()
                 await self._window_open.wait()
-                if sid not in self.streams:
-                    return
                 continue
-            self.conn.send_data(sid, bytes(data[:window]))
-            data = data[window:]
+            self.conn.send_data(sid, bytes(data[:room]))
+            data = data[room:]
             if data:
                 self._flush()
-        self.conn.send_headers(sid, [(b"grpc-status", b"0")], end_stream=True)
+        self.conn.send_headers(sid, _TRAILERS_OK, end_stream=True)
         self._flush_soon()
