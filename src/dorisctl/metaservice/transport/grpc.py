@@ -29,6 +29,7 @@ from typing import Any
 
 import h2.config
 import h2.connection
+import h2.errors
 import h2.events
 import h2.exceptions
 import h2.settings
@@ -64,6 +65,46 @@ def parse_timeout(value: bytes) -> float | None:
     return None if unit is None else int(value[:-1]) * unit
 
 
+class FrameSizeGuard:
+    """Refuses a frame as soon as its header declares more than the largest frame we accept.
+
+    h2 checks a frame's length only once the whole frame has arrived, so a peer declaring a 16 MiB
+    frame would have its connection buffer bytes until then; RFC 9113 (4.2) makes it a connection
+    error at once (FRAME_SIZE_ERROR). This follows the frame boundaries in the byte stream (after
+    the 24-byte preface) without buffering anything but a partial 9-byte header.
+    """
+
+    def __init__(self, max_frame: int) -> None:
+        self.max_frame = max_frame
+        self.preface_left = len(PREFACE)
+        self.body_left = 0
+        self.head = b""
+
+    def feed(self, data: bytes) -> None:
+        view = memoryview(data)
+        skip = min(self.preface_left, len(view))
+        self.preface_left -= skip
+        view = view[skip:]
+        while view:
+            if self.body_left:
+                n = min(self.body_left, len(view))
+                self.body_left -= n
+                view = view[n:]
+                continue
+            need = 9 - len(self.head)
+            self.head += bytes(view[:need])
+            view = view[need:]
+            if len(self.head) < 9:
+                return
+            length = int.from_bytes(self.head[:3], "big")
+            self.head = b""
+            if length > self.max_frame:
+                raise h2.exceptions.FrameTooLargeError(
+                    f"frame of {length} bytes declared, the limit is {self.max_frame}"
+                )
+            self.body_left = length
+
+
 @dataclass
 class _Stream:
     headers: dict[bytes, bytes]
@@ -93,6 +134,7 @@ class GrpcProtocol(asyncio.Protocol):
         self._can_write.set()
         self._closing = False
         self._flush_scheduled = False
+        self._frames = FrameSizeGuard(MAX_FRAME)
 
     # -- asyncio.Protocol ---------------------------------------------------------------------------
 
@@ -132,6 +174,11 @@ class GrpcProtocol(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         try:
+            try:
+                self._frames.feed(data)
+            except h2.exceptions.FrameTooLargeError:
+                self.conn.close_connection(error_code=h2.errors.ErrorCodes.FRAME_SIZE_ERROR)
+                raise
             events = self.conn.receive_data(data)
         except h2.exceptions.ProtocolError as e:
             log_event(log, "grpc_protocol_error", logging.WARNING, peer=self.peer, error=str(e)[:200])
