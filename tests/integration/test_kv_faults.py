@@ -160,3 +160,25 @@ async def test_fault_plan_is_validated(kv: TxnKv) -> None:
         await txn.get(b"a")
     await txn.discard()
     assert set(APPLICABLE) == {"begin", "get", "get_range", "commit"}
+
+
+async def test_unknown_outcome_of_a_nested_write_is_not_retried(kv: TxnKv) -> None:
+    """fn's own nested transaction (like begin_txn's txn-id allocation) lost a commit reply: the
+    outer run must not treat that as its own read-only commit and run fn again (a second nested
+    write), but report the unknown outcome."""
+    faulty = FaultyKv(kv, {3: Fault.MAYBE_COMMITTED})  # outer begin, nested begin/get/commit
+    runs = 0
+
+    async def nested(txn: Txn) -> None:
+        txn.atomic_add(b"n/count", 1)
+        await txn.get(b"n/x")
+
+    async def outer(txn: Txn) -> None:
+        nonlocal runs
+        runs += 1
+        await run_txn(faulty, nested, attempts=1)
+
+    with pytest.raises(MaybeCommitted):
+        await run_txn(faulty, outer, base_delay=0.0005)
+    assert runs == 1
+    assert await state(kv, b"n/") == {b"n/count": encode_counter(1)}

@@ -86,6 +86,7 @@ async def run_txn(
     for attempt in range(1, attempts + 1):
         txn: Txn | None = None
         wrote_key = False
+        committing = False
         started = time.perf_counter()
         try:
             txn = await kv.begin()
@@ -99,13 +100,16 @@ async def run_txn(
                 _collect_garbage(kv, txn)
                 results[attempt] = result
                 wrote_key = True
-            committing = time.perf_counter()
+            committing = True
+            commit_started = time.perf_counter()
             await txn.commit()
             now = time.perf_counter()
-            _COMMIT.observe(now - committing)
+            _COMMIT.observe(now - commit_started)
             _ATTEMPT.observe(now - started)
             return result
         except MaybeCommitted:
+            if not committing:
+                raise  # fn's own nested transaction lost a reply: its outcome is not ours to guess
             read_only = txn is not None and not txn.written_bytes
             if not (wrote_key or read_only) or (attempt == attempts and not unknown):
                 raise  # a write without an idempotency key: its outcome cannot be found out

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from google.protobuf.message import Message
 
@@ -53,3 +55,9 @@ class Reply:
 
     msg: str = ""
     result: Message | None = None
+
+
+# What one request keeps across the runner's re-runs of its operation (set by Executor.run): e.g.
+# the txn id begin_txn allocated, so a retried attempt reuses it instead of stepping the counter
+# again. None outside an executor (operations then allocate afresh).
+REQUEST_SCRATCH: ContextVar[dict[str, Any] | None] = ContextVar("dorisctl_request_scratch", default=None)

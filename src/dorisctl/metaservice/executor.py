@@ -16,7 +16,7 @@ from google.protobuf.message import Message
 
 from dorisctl.kv import KvError, Txn, run_txn
 from dorisctl.metaservice.admission import Admission
-from dorisctl.metaservice.context import Reply, Service
+from dorisctl.metaservice.context import REQUEST_SCRATCH, Reply, Service
 from dorisctl.metaservice.errors import kv_error_to_ms
 
 Handler = Callable[[Service, Txn, Any], Awaitable[Reply]]
@@ -73,6 +73,7 @@ class Executor:
         run one after another in this process instead of meeting as store conflicts."""
         svc = self.svc
         key = queue(req) if queue is not None else instance_hint(req) if per_instance else None
+        scratch = REQUEST_SCRATCH.set({})
         try:
             if key is not None:
                 async with self.instance_queue.hold(key):
@@ -80,3 +81,5 @@ class Executor:
             return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
         except KvError as e:
             raise kv_error_to_ms(e) from None
+        finally:
+            REQUEST_SCRATCH.reset(scratch)

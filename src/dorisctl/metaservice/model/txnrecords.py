@@ -13,6 +13,7 @@ import weakref
 
 from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import REQUEST_SCRATCH
 from dorisctl.metaservice.proto import cloud_pb2
 
 TxnInfoPB = cloud_pb2.TxnInfoPB
@@ -93,11 +94,19 @@ class _IdBatcher:
 _batchers: weakref.WeakKeyDictionary[TxnKv, _IdBatcher] = weakref.WeakKeyDictionary()
 
 
-async def next_txn_id(kv: TxnKv) -> int:
+async def next_txn_id(kv: TxnKv, slot: str = "txn_id") -> int:
+    """A fresh txn id; within one request (see context.REQUEST_SCRATCH) the same id for `slot` on
+    every re-run of the operation, so a retried begin_txn never steps the counter twice."""
+    scratch = REQUEST_SCRATCH.get()
+    if scratch is not None and slot in scratch:
+        return int(scratch[slot])
     batcher = _batchers.get(kv)
     if batcher is None:
         batcher = _batchers[kv] = _IdBatcher(kv)
-    return await batcher.next_id()
+    txn_id = await batcher.next_id()
+    if scratch is not None:
+        scratch[slot] = txn_id
+    return txn_id
 
 
 async def current_max_txn_id(txn: Txn) -> int:

@@ -22,6 +22,7 @@ from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.executor import Executor, instance_hint
 from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.rpc import RPCS, Rpc
+from dorisctl.metaservice.transport.wirecheck import first_non_utf8_field
 
 log = logging.getLogger("dorisctl.metaservice.rpc")
 
@@ -87,6 +88,9 @@ class RpcFront:
             req.ParseFromString(payload)
         except (DecodeError, RuntimeError, ValueError) as e:
             raise BadRequest(f"failed to parse {rpc.request_type.DESCRIPTOR.full_name}: {e}") from None
+        bad = first_non_utf8_field(req)
+        if bad is not None:
+            raise BadRequest(f"failed to parse {rpc.request_type.DESCRIPTOR.full_name}: {bad} is not valid UTF-8")
         return req
 
     async def invoke(self, rpc: Rpc, req: Message, protocol: str, peer: str = "", *, refused: bool = False) -> Message:
