@@ -38,6 +38,7 @@ class Settings:
     heartbeat_timeout: float = HEARTBEAT_STOP_AFTER_S  # an agent silent this long is shown as STOP
     register_wait: float = 30.0  # how long a freshly started agent has to register
     meta_service_url: str | None = None  # the meta-service running beside this manager (dorisctl up)
+    tls_cert: str | None = None  # served over HTTPS: agents are given this certificate to trust
 
 
 class Core:
