@@ -7,6 +7,7 @@ a token in the URL is refused, bad tokens are throttled per address (``websessio
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,10 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from dorisctl.metrics import CONTENT_TYPE, MANAGER_TASKS, exposition
+
 from .clusters import Clusters
 from .deploy import Deployer
 from .engine import Engine
 from .errors import Conflict, Invalid, ManagerError, NotFound, TooLarge, Unavailable
+from .models import Status
 from .webui import WebAuth, web_routes
 
 log = logging.getLogger("dorisctl.manager.http")
@@ -221,6 +225,13 @@ def build_app(
     async def health(_r: Request) -> Response:
         return envelope({"status": "OK"})
 
+    async def metrics(_r: Request) -> Response:
+        # no token, as the meta-service's: counts and timings only (tasks by state, durations by type)
+        counts = await asyncio.to_thread(engine.task_counts)
+        for state in [*(x.value for x in Status), "SKIPPED"]:
+            MANAGER_TASKS.labels(state).set(counts.get(state, 0))
+        return Response(exposition(), media_type=CONTENT_TYPE)
+
     g, p = ["GET"], ["POST"]
     gp = ["GET", "POST"]
     routes = [
@@ -255,6 +266,7 @@ def build_app(
         Route("/api/agent-rpc/result", agent_rpc(rpc_result), methods=p),
         Route("/api/agent-rpc/log", agent_rpc(rpc_log), methods=p),
         Route("/healthz", health, methods=g),
+        Route("/metrics", metrics, methods=g),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:
