@@ -125,7 +125,7 @@ async function clusterPage(name) {
       cloud ? td(n.cloudUniqueId, "uid") : null));
     const notes = [d.dorisError ? el("p", { class: "warn" }, "Doris: " + d.dorisError) : null,
       d.metaServiceError ? el("p", { class: "warn" }, "meta-service: " + d.metaServiceError) : null];
-    nodes.replaceChildren(table("nodes", hdr, rows), ...notes);
+    nodes.replaceChildren(table("nodes", hdr, rows), ...notes.filter(Boolean));
   };
   let first = true;
   await every(2000, async () => {
@@ -234,7 +234,7 @@ function checksView(checks, ok) {
   const bad = checks.filter(c => c.status === "fail");
   const verdict = ok === undefined ? null : el("p", { id: "check-verdict", class: ok ? "pass" : "fail" }, ok ? "every check passed" : `${bad.length} check(s) failed`);
   return [verdict, el("div", { class: "checks" }, table("checks", ["host"].concat(names), rows)),
-    bad.length ? el("ul", { id: "fixes" }, bad.map(c => el("li", {}, `${c.check} on ${c.host}: ${c.detail}`, c.fix ? el("div", { class: "fix" }, "fix: " + c.fix) : null))) : null];
+    bad.length ? el("ul", { id: "fixes" }, bad.map(c => el("li", {}, `${c.check} on ${c.host}: ${c.detail}`, c.fix ? el("div", { class: "fix" }, "fix: " + c.fix) : null))) : null].filter(Boolean);
 }
 
 // -- agents with hardware ------------------------------------------------------------------------------
