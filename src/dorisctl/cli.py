@@ -30,7 +30,7 @@ from dorisctl.metaservice.server import (
     prepare_recycler,
 )
 from dorisctl.secrets import SecretError
-from dorisctl.serving import run, run_servers
+from dorisctl.serving import add_tls_args, enable_tls, run, run_servers
 
 log = logging.getLogger("dorisctl")
 
@@ -109,10 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--manager-host", default="0.0.0.0", help="manager listen address (agents must reach it)")
     up.add_argument("--manager-port", type=int, default=9601, help="manager port (default 9601)")
     up.add_argument("--no-manager", action="store_true", help="start the meta-service only")
+    add_tls_args(up, "the manager (the meta-service beside it stays plain: FEs and BEs need it)")
     ms = sub.add_parser("meta-service", help="run a meta-service process")
     _add_common(ms)
     _add_meta_service_args(ms)
     _add_rpc_args(ms)
+    add_tls_args(ms, "the HTTP API only (FEs and BEs speak plaintext gRPC/baidu_std to this port)")
     for p in (up, ms):
         _add_recycler_args(p, in_process=True)
     rc = sub.add_parser("recycler", help="run the recycler alone")
@@ -168,6 +170,8 @@ def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
 async def _serve_meta_service(args: argparse.Namespace) -> int:
     runtime: MetaServiceRuntime = prepare(_meta_config(args))
     try:
+        if args.command == "meta-service":  # in `up`, --tls-* are the manager's
+            enable_tls(runtime.server, args.tls_cert, args.tls_key)
         await ensure_key_ring(runtime.kv, runtime.service.keyring)  # refuse a ring that cannot open the secrets
         await runtime.open()
 
@@ -198,6 +202,8 @@ async def _serve_up(args: argparse.Namespace) -> int:
             port=args.manager_port,
             data_dir=args.data_dir,
             meta_service_url=f"{args.host}:{args.port}",  # the default meta_service.endpoint of topologies
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
         )
 
         async def started() -> None:

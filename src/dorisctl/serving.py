@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -42,6 +43,33 @@ def make_server(app: Any, host: str, port: int, http: Any = "httptools") -> uvic
         backlog=2048,
     )
     return _Server(config)
+
+
+class TlsError(ValueError):
+    """The certificate or key given for TLS cannot be used (said before anything listens)."""
+
+
+def enable_tls(server: uvicorn.Server, cert: str | None, key: str | None) -> None:
+    """Serve ``server`` over TLS with this PEM certificate (chain) and private key. Both or neither;
+    they are loaded here once, so a wrong path or a key that does not match the certificate is a
+    clear error at start-up rather than a failure on the first connection."""
+    if not cert and not key:
+        return
+    if not cert or not key:
+        raise TlsError("TLS needs both --tls-cert and --tls-key")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        ctx.load_cert_chain(cert, key)
+    except FileNotFoundError as e:
+        raise TlsError(f"cannot read {e.filename}: {e.strerror}") from None
+    except (ssl.SSLError, OSError) as e:
+        raise TlsError(f"--tls-cert {cert} / --tls-key {key}: not a matching PEM certificate and key ({e})") from None
+    server.config.ssl_certfile, server.config.ssl_keyfile = cert, key
+
+
+def add_tls_args(p: Any, what: str) -> None:
+    p.add_argument("--tls-cert", default=None, metavar="PEM", help=f"serve {what} over HTTPS with this certificate")
+    p.add_argument("--tls-key", default=None, metavar="PEM", help="the private key of --tls-cert")
 
 
 async def run_servers(servers: list[uvicorn.Server], on_started: Callable[[], Awaitable[None]] | None = None) -> None:

@@ -79,9 +79,13 @@ def test_installed_wheel_serves_manager_pages_and_meta_service(tmp_path: Path) -
                 time.sleep(0.1)
         token = (data / "manager-token").read_text().strip()
         auth = {"Authorization": f"Bearer {token}"}
-        for page in ("/", "/ui"):
-            r = httpx.get(mgr + page, headers=auth)
-            assert r.status_code == 200 and "<html" in r.text.lower(), (page, r.status_code, r.text[:300])
+        login = httpx.post(mgr + "/login", data={"token": token}, follow_redirects=False)
+        assert login.status_code == 303, login.text[:300]
+        session = {"dorisctl_session": login.cookies["dorisctl_session"]}
+        for page in ("/", "/ui", "/login", "/static/console.js", "/static/console.css"):
+            r = httpx.get(mgr + page, cookies=session, follow_redirects=True)
+            assert r.status_code == 200 and len(r.text) > 200, (page, r.status_code, r.text[:300])
+            assert page.startswith("/static") or "<html" in r.text.lower(), (page, r.text[:300])
         for api in ("/api/server/agentList", "/api/server/roleList", "/api/audit"):
             r = httpx.get(mgr + api, headers=auth)
             assert r.status_code == 200, (api, r.text[:300])

@@ -10,6 +10,7 @@ import logging
 import os
 import random
 import signal
+import ssl
 import threading
 import urllib.error
 import urllib.request
@@ -26,9 +27,15 @@ POLL_WAIT_S = 10
 
 
 class Client:
-    def __init__(self, server: str, token: str) -> None:
+    def __init__(self, server: str, token: str, ca_pem: str | None = None) -> None:
         self.server = server.rstrip("/")
         self.token = token
+        self.context: ssl.SSLContext | None = None
+        if self.server.startswith("https:"):
+            # the system's CAs, plus the manager's own certificate when it gave one (self-signed)
+            self.context = ssl.create_default_context()
+            if ca_pem:
+                self.context.load_verify_locations(cadata=ca_pem)
 
     def post(self, path: str, body: dict[str, Any], timeout: float = 15.0) -> dict[str, Any]:
         req = urllib.request.Request(
@@ -37,7 +44,7 @@ class Client:
             method="POST",
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
         )
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
+        with urllib.request.urlopen(req, timeout=timeout, context=self.context) as resp:
             out = json.loads(resp.read() or b"{}")
         if out.get("code") != 0:
             raise RuntimeError(f"server said {out.get('code')}: {out.get('msg')}")
@@ -48,7 +55,7 @@ class Client:
 class Agent:
     def __init__(self, cfg: dict[str, Any]) -> None:
         self.cfg = cfg
-        self.client = Client(cfg["server"], cfg["token"])
+        self.client = Client(cfg["server"], cfg["token"], cfg.get("serverCa"))
         self.install_dir = str(cfg["installDir"])
         self.log_dir = Path(self.install_dir) / "agent" / "log"
         self.running: dict[int, threading.Thread] = {}

@@ -1,28 +1,33 @@
 """HTTP layer of the manager: the operator REST API of the reference (envelope ``{msg, code, data}``),
-the agent RPC endpoints and the web UI. The only place that knows about HTTP, tokens in requests
-and status codes (each error kind of ``errors`` maps to one here); everything else is in ``engine``."""
+the agent RPC endpoints and the web console. The only place that knows about HTTP, tokens in
+requests and status codes (each error kind of ``errors`` maps to one here); everything else is in
+``engine``. Operators authenticate with ``Authorization: Bearer <token>`` (CLI, REST) or with the
+session cookie of ``web`` (browser; state-changing requests also carry the session's CSRF token);
+a token in the URL is refused, bad tokens are throttled per address (``websession.Throttle``)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from dorisctl.metrics import CONTENT_TYPE, MANAGER_TASKS, exposition
 
 from .clusters import Clusters
 from .deploy import Deployer
 from .engine import Engine
 from .errors import Conflict, Invalid, ManagerError, NotFound, TooLarge, Unavailable
-from .secretbox import same
+from .models import Status
+from .webui import WebAuth, web_routes
 
 log = logging.getLogger("dorisctl.manager.http")
-WEB = Path(__file__).with_name("web")
 MAX_BODY = 2 << 20
 Handler = Callable[[Request], Awaitable[Any]]
 STATUS: dict[type[ManagerError], int] = {Invalid: 400, NotFound: 404, Conflict: 409, TooLarge: 413, Unavailable: 503}
@@ -42,7 +47,7 @@ def _bearer(request: Request) -> str:
     h = request.headers.get("authorization", "")
     if h.lower().startswith("bearer "):
         return h[7:].strip()
-    return request.query_params.get("token", "")
+    return ""
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -67,15 +72,25 @@ def _int_path(request: Request, key: str) -> int:
     return int(v)
 
 
-def build_app(engine: Engine, operator_token: str, clusters: Clusters | None = None) -> Starlette:
+def build_app(
+    engine: Engine,
+    operator_token: str,
+    clusters: Clusters | None = None,
+    auth: WebAuth | None = None,
+) -> Starlette:
     if clusters is None:
         clusters = Clusters(Deployer(engine))
     deployer = clusters.deployer
+    web = auth or WebAuth(operator_token)
 
     def operator(fn: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def wrapped(request: Request) -> Response:
-            if not same(_bearer(request), operator_token):
-                return envelope(code=401, msg="unauthorized: a valid operator token is required", status=401)
+            refused = web.check(request)
+            if refused is not None:
+                status, msg, headers = refused
+                out = envelope(code=status, msg=msg, status=status)
+                out.headers.update(headers)
+                return out
             try:
                 out = await fn(request)
             except ManagerError as e:
@@ -193,9 +208,6 @@ def build_app(engine: Engine, operator_token: str, clusters: Clusters | None = N
     async def cluster_retry(r: Request) -> Any:
         return await deployer.retry(str(r.path_params["name"]), actor(r))
 
-    async def ui(r: Request) -> Any:
-        return HTMLResponse((WEB / "index.html").read_text())
-
     # -- agent rpc ---------------------------------------------------------------------------------
     async def rpc_register(token: str, body: dict[str, Any]) -> Any:
         aid = engine.dispatch.register(token, body)
@@ -212,6 +224,13 @@ def build_app(engine: Engine, operator_token: str, clusters: Clusters | None = N
 
     async def health(_r: Request) -> Response:
         return envelope({"status": "OK"})
+
+    async def metrics(_r: Request) -> Response:
+        # no token, as the meta-service's: counts and timings only (tasks by state, durations by type)
+        counts = await asyncio.to_thread(engine.task_counts)
+        for state in [*(x.value for x in Status), "SKIPPED"]:
+            MANAGER_TASKS.labels(state).set(counts.get(state, 0))
+        return Response(exposition(), media_type=CONTENT_TYPE)
 
     g, p = ["GET"], ["POST"]
     gp = ["GET", "POST"]
@@ -241,13 +260,13 @@ def build_app(engine: Engine, operator_token: str, clusters: Clusters | None = N
         Route("/api/cluster/{name}", operator(cluster_view), methods=g),
         Route("/api/cluster/{name}/display", operator(cluster_display), methods=g),
         Route("/api/cluster/{name}/retry", operator(cluster_retry), methods=p),
-        Route("/", operator(ui), methods=g),
-        Route("/ui", operator(ui), methods=g),
+        *web_routes(web),
         Route("/api/agent-rpc/register", agent_rpc(rpc_register), methods=p),
         Route("/api/agent-rpc/poll", agent_rpc(rpc_poll), methods=p),
         Route("/api/agent-rpc/result", agent_rpc(rpc_result), methods=p),
         Route("/api/agent-rpc/log", agent_rpc(rpc_log), methods=p),
         Route("/healthz", health, methods=g),
+        Route("/metrics", metrics, methods=g),
     ]
 
     async def not_found(request: Request, exc: Exception) -> Response:

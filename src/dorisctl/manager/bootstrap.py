@@ -242,15 +242,21 @@ class Bootstrap:
             core.notify()
             started = utcnow()
 
+            tls_pem = Path(core.settings.tls_cert).read_text() if core.settings.tls_cert else None
+
             def make_config(local_ip: str) -> dict[str, Any]:
-                server = core.settings.advertise_url or f"http://{local_ip}:{core.settings.port}"
-                return {
+                scheme = "https" if tls_pem else "http"
+                server = core.settings.advertise_url or f"{scheme}://{local_ip}:{core.settings.port}"
+                cfg = {
                     "server": server,
                     "token": token,
                     "host": target.host,
                     "port": target.agent_port,
                     "installDir": target.install_dir,
                 }
+                if tls_pem:
+                    cfg["serverCa"] = tls_pem  # trusted besides the system's CAs: a self-signed cert works
+                return cfg
 
             try:
                 conn = await self.connector.connect(target)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from typing import Any
 
 from dorisctl.logs import setup_logging
-from dorisctl.serving import run
+from dorisctl.serving import TlsError, add_tls_args, run
 
-from .server import prepare_manager, serve_manager
+from .server import ManagerRuntime, prepare_manager, serve_manager
 
 
 def _add_args(p: argparse.ArgumentParser) -> None:
@@ -33,6 +34,7 @@ def _add_args(p: argparse.ArgumentParser) -> None:
         metavar="HOST:PORT",
         help="default meta_service.endpoint of cloud-mode topologies (its token: <data-dir>/token)",
     )
+    add_tls_args(p, "the API, the web console and the agents' calls")
 
 
 def add_manager_parser(subparsers: Any) -> None:
@@ -46,21 +48,31 @@ def run_manager(args: argparse.Namespace) -> int:
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
 
     async def main() -> int:
-        runtime = prepare_manager(
-            host=args.host,
-            port=args.port,
-            data_dir=args.data_dir,
-            db_url=args.db,
-            token=args.token,
-            advertise_url=args.advertise_url,
-            ssh_parallel=args.ssh_parallel,
-            heartbeat_timeout=args.heartbeat_timeout,
-            meta_service_url=args.meta_service,
-        )
+        try:
+            runtime = _prepare(args)
+        except TlsError as e:
+            print(f"dorisctl manager: {e}", file=sys.stderr)
+            return 2
         await serve_manager(runtime)
         return 0
 
     return run(main())
+
+
+def _prepare(args: argparse.Namespace) -> ManagerRuntime:
+    return prepare_manager(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        db_url=args.db,
+        token=args.token,
+        advertise_url=args.advertise_url,
+        ssh_parallel=args.ssh_parallel,
+        heartbeat_timeout=args.heartbeat_timeout,
+        meta_service_url=args.meta_service,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dorisctl.agent.facts import DEFAULT_PORTS
+from dorisctl.metrics import MANAGER_TASK_SECONDS
 
 from . import audit
 from .db import Store
@@ -38,6 +39,7 @@ class Settings:
     heartbeat_timeout: float = HEARTBEAT_STOP_AFTER_S  # an agent silent this long is shown as STOP
     register_wait: float = 30.0  # how long a freshly started agent has to register
     meta_service_url: str | None = None  # the meta-service running beside this manager (dorisctl up)
+    tls_cert: str | None = None  # served over HTTPS: agents are given this certificate to trust
 
 
 class Core:
@@ -134,5 +136,7 @@ class Core:
             if log_path is not None:
                 t.log_path = log_path
             host, ttype, pid = t.host, t.task_type, t.process_id
+            if t.start_time is not None:
+                MANAGER_TASK_SECONDS.labels(str(ttype)).observe(max(0.0, (t.end_time - t.start_time).total_seconds()))
         self.audit("manager", "task", f"task:{tid}", f"{status}: {result[:300]}", host=host, type=ttype, process=pid)
         self.notify()

@@ -21,7 +21,7 @@ from .connector import Target
 from .engine import Engine
 from .errors import Conflict, Invalid, ManagerError, NotFound
 from .models import Cluster, Flag, KnownHost, Process, Role, Status, Step, Task
-from .topology import Node, Topology, TopologyError, parse, to_document
+from .topology import Node, Topology, TopologyError, load_yaml, parse, to_document
 
 log = logging.getLogger("dorisctl.manager.deploy")
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,63}$")
@@ -67,9 +67,23 @@ class Deployer:
         engine.dispatch.before_start.append(self.register_before_start)
 
     # -- topology with its secrets ----------------------------------------------------------------------
-    def resolve(self, doc: Any) -> Topology:
+    @staticmethod
+    def document(body: dict[str, Any]) -> tuple[Any, dict[str, int] | None]:
+        """The topology of a request: ``topology`` (the JSON document) or ``topologyText`` (the YAML
+        file's text, as the web console uploads it; problems then name its lines)."""
+        text = body.get("topologyText")
+        if text is None:
+            return body.get("topology"), None
+        if not isinstance(text, str):
+            raise Invalid("topologyText must be the topology file's text (a string)")
         try:
-            t = parse(doc)
+            return load_yaml(text)
+        except TopologyError as e:
+            raise Invalid(str(e), data={"problems": e.problems}) from None
+
+    def resolve(self, doc: Any, lines: dict[str, int] | None = None) -> Topology:
+        try:
+            t = parse(doc, lines)
         except TopologyError as e:
             raise Invalid(str(e), data={"problems": e.problems}) from None
         g = t.global_
@@ -125,7 +139,7 @@ class Deployer:
 
     # -- check and deploy -----------------------------------------------------------------------------
     async def check(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
-        t = self.resolve(body.get("topology"))
+        t = self.resolve(*self.document(body))
         skip = self.skip_checks(body.get("skipChecks"))
         results = await preflight.run_checks(self.engine.bootstrap.connector, t, self.targets(t), skip)
         bad = preflight.failed(results)
@@ -135,7 +149,7 @@ class Deployer:
 
     async def deploy(self, body: dict[str, Any], actor: str) -> dict[str, Any]:
         name = cluster_name(body.get("name"))
-        t = self.resolve(body.get("topology"))
+        t = self.resolve(*self.document(body))
         skip = self.skip_checks(body.get("skipChecks"))
         doc = to_document(t, secrets=True)
         with self.core.store.tx() as s:

@@ -10,7 +10,7 @@ import json
 import logging
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from dorisctl.agent.facts import parse_conf
@@ -370,6 +370,16 @@ class Engine:
         with self.store.tx() as s:
             t = self.core.task(s, tid)
             return {"logPath": t.log_path or "", "log": t.log or (t.result or "")}
+
+    def task_counts(self) -> dict[str, int]:
+        """Tasks by state (SKIPPED counted apart: a skipped task keeps its FAILURE state)."""
+        with self.store.tx() as s:
+            rows = s.execute(select(Task.status, Task.skip, func.count()).group_by(Task.status, Task.skip)).all()
+        out: dict[str, int] = {}
+        for status, skip, n in rows:
+            key = "SKIPPED" if skip == Flag.YES else str(status)
+            out[key] = out.get(key, 0) + int(n)
+        return out
 
     def agent_list(self, cluster_id: str | None) -> list[dict[str, Any]]:
         with self.store.tx() as s:

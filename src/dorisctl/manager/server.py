@@ -14,7 +14,7 @@ from pathlib import Path
 import uvicorn
 
 from dorisctl.secrets import load_keyring
-from dorisctl.serving import make_server, run_servers
+from dorisctl.serving import enable_tls, make_server, run_servers
 
 from .app import build_app
 from .clusters import Clusters
@@ -22,6 +22,7 @@ from .db import Store
 from .deploy import Deployer
 from .engine import Engine, Settings
 from .secretbox import SecretBox, load_operator_token
+from .webui import WebAuth
 
 log = logging.getLogger("dorisctl.manager")
 
@@ -61,6 +62,8 @@ def prepare_manager(
     ssh_parallel: int = 16,
     heartbeat_timeout: float = 60.0,
     meta_service_url: str | None = None,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
 ) -> ManagerRuntime:
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
@@ -83,10 +86,13 @@ def prepare_manager(
         ssh_parallel=ssh_parallel,
         heartbeat_timeout=heartbeat_timeout,
         meta_service_url=meta_service_url,
+        tls_cert=str(Path(tls_cert).resolve()) if tls_cert else None,
     )
     engine = Engine(store, box, settings)
     deployer = Deployer(engine)
-    server = make_server(build_app(engine, op_token, Clusters(deployer)), host, port)
+    auth = WebAuth(op_token, secure_cookie=bool(tls_cert))
+    server = make_server(build_app(engine, op_token, Clusters(deployer), auth), host, port)
+    enable_tls(server, tls_cert, tls_key)
     log.info("manager configured on %s:%d data=%s", host, port, data)
     return ManagerRuntime(server=server, engine=engine, store=store, deployer=deployer)
 

@@ -187,12 +187,12 @@ def test_full_install_three_hosts_with_failed_download_retried(manager, clean_ho
     text = str(audit)
     assert "PRIVATE KEY" not in text and m.token not in text
     assert "PRIVATE KEY" not in m.log.read_text() and m.token not in m.log.read_text()
-    # the web page is served (with the token) and refused without it
+    # the console is served after a log-in with the token, and sends anyone else to the log-in page
     assert m.call("GET", "/api/server/agentList", token="")["_status"] == 401
     assert m.call("GET", "/api/server/agentList", token="wrong")["_status"] == 401
-    page = httpx.get(f"{m.url}/?token={m.token}", timeout=10)
-    assert page.status_code == 200 and "dorisctl manager" in page.text
-    assert httpx.get(f"{m.url}/", timeout=10).status_code == 401
+    login = httpx.post(f"{m.url}/login", data={"token": m.token}, timeout=10, follow_redirects=True)
+    assert login.status_code == 200 and "dorisctl manager" in login.text and 'name="csrf"' in login.text
+    assert httpx.get(f"{m.url}/", timeout=10, follow_redirects=False).status_code == 303
 
 
 def test_unreachable_host_and_wrong_key_fail_clearly(manager, clean_hosts, package, cluster_id, tmp_path):

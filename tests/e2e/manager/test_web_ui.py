@@ -9,7 +9,6 @@ Set DORISCTL_UI_SHOT=/some/file.png to keep a copy of the screenshot."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import struct
 import subprocess
@@ -118,11 +117,37 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(w), int(h)
 
 
-def test_web_ui_shows_agents_tasks_errors_and_logs(chromium: str, ui_manager: ManagerProcess, tmp_path: Path) -> None:
+def shots_dir(tmp_path: Path) -> Path:
+    """Where screenshots go: DORISCTL_UI_SHOTS (kept, to look at) or the test's tmp dir."""
+    d = Path(os.environ.get("DORISCTL_UI_SHOTS") or tmp_path / "shots")
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def shoot(page: Any, d: Path, name: str) -> Path:
+    path = d / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    w, h = png_size(path.read_bytes())
+    assert w >= 1000 and h >= 300, (name, w, h)
+    return path
+
+
+def log_in(page: Any, m: ManagerProcess, token: str) -> Any:
+    """As a person does: the console sends them to the log-in page, they type the token."""
+    page.goto(m.url + "/")
+    page.wait_for_url(m.url + "/login")
+    page.fill("#token", token)
+    with page.expect_navigation():
+        page.click("#login")
+    return page
+
+
+def test_web_ui_log_in_agents_tasks_errors_and_logs(chromium: str, ui_manager: ManagerProcess, tmp_path: Path) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     m = ui_manager
     t0 = time.monotonic()
+    shots = shots_dir(tmp_path)
     pid = ui_state(m, "c-ui")
     hw = hardware("/")
     progress = {t["host"]: t for t in m.ok("GET", f"/api/process/{pid}/progress")}
@@ -133,30 +158,36 @@ def test_web_ui_shows_agents_tasks_errors_and_logs(chromium: str, ui_manager: Ma
             executable_path=chromium, headless=True, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(tmp_path)}
         )
         try:
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            ctx = browser.new_context(viewport={"width": 1200, "height": 800})
+            page = ctx.new_page()
             requests: list[str] = []
             problems: list[str] = []
             page.on("request", lambda r: requests.append(r.url))
             page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
             page.on("console", lambda c: problems.append(f"console {c.type}: {c.text}") if c.type == "error" else None)
 
-            # without the operator token (or with a wrong one) the UI is refused
-            for url in (m.url + "/", m.url + "/?token=wrong", m.url + "/ui"):
-                resp = page.goto(url)
-                assert resp is not None and resp.status == 401, url
-                assert "unauthorized" in page.inner_text("body")
-                assert page.locator("#tasks").count() == 0
-            problems.clear()  # the browser logs the refused loads themselves as console errors
+            # without a session the console sends the browser to the log-in page; a wrong token is refused
+            log_in(page, m, "wrong-token")
+            expect(page.locator("#login-error")).to_have_text("wrong token")
+            assert page.locator("#view").count() == 0
+            shoot(page, shots, "login-refused")
+            problems.clear()  # the browser logs the refused log-in itself as a console error
 
-            resp = page.goto(f"{m.url}/?token={m.token}")
-            assert resp is not None and resp.status == 200
-            expect(page).to_have_title("dorisctl manager")
+            log_in(page, m, m.token)
+            assert page.url == m.url + "/"  # no token in the URL, nor in the history
+            expect(page).to_have_title("Clusters · dorisctl manager")
+            assert all(m.token not in u for u in requests)
+            cookie = next(c for c in ctx.cookies() if c["name"] == "dorisctl_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and m.token not in cookie["value"]
+            assert page.evaluate("document.cookie") == ""  # HttpOnly: the page's script cannot read it
+            expect(page.locator("#clusters-none")).to_contain_text("No clusters yet")
 
-            # the process and its per-host tasks, with states and the error text
+            # the process of the step-by-step API and its per-host tasks, with states and the error text
+            page.click("#nav-process")
             proc = page.locator("#process")
             expect(proc).to_contain_text(f"process {pid} of cluster c-ui")
             expect(proc).to_contain_text("INSTALL_AGENT")
-            rows = page.locator("#tasks tbody tr")
+            rows = page.locator("tr.task")
             expect(rows).to_have_count(2)
             failed_row = rows.filter(has_text=FAILED)
             ok_row = rows.filter(has_text=INSTALLED)
@@ -165,11 +196,34 @@ def test_web_ui_shows_agents_tasks_errors_and_logs(chromium: str, ui_manager: Ma
             assert "cannot reach ssh" in failed_error
             expect(ok_row.locator("td.status")).to_have_text("SUCCESS")
             expect(ok_row.locator("td.result")).to_have_text("Install Agent Success")
+            expect(failed_row.locator("button.retry")).to_be_visible()
+            expect(ok_row.locator("button.retry")).to_have_count(0)
             red = failed_row.locator("td.status").evaluate("e => getComputedStyle(e).color")
             green = ok_row.locator("td.status").evaluate("e => getComputedStyle(e).color")
             assert red != green and red != "rgb(34, 34, 34)", (red, green)
 
+            # a task's log is shown when its button is clicked; a failed task without a log shows its error
+            ok_row.locator("button.log").click()
+            log = page.locator("#log")
+            expect(log).to_contain_text(TASK_LOG)
+            expect(log).to_contain_text("/opt/doris/agent/install.log")
+            expect(log).to_contain_text(f"task {progress[INSTALLED]['id']}")
+            failed_row.locator("button.log").click()
+            expect(log).to_contain_text(failed_error)
+            expect(log).not_to_contain_text(TASK_LOG)
+            # the page refreshes itself; after a refresh it still shows the same rows once, and the log
+            page.wait_for_timeout(2500)
+            expect(rows).to_have_count(2)
+            expect(log).to_contain_text(failed_error)
+            shoot(page, shots, "process")
+
+            # retry from the page (a state-changing request: it carries the CSRF token): fails again
+            failed_row.locator("button.retry").click()
+            expect(failed_row.locator("td.attempts")).to_have_text("2", timeout=20_000)
+            expect(failed_row.locator("td.status")).to_have_text("FAILURE", timeout=20_000)
+
             # agents with their hardware: the installed one registered with this machine's facts
+            page.click("#nav-agents")
             agents = page.locator("#agents tbody tr")
             expect(agents).to_have_count(2)
             reg = agents.filter(has_text=INSTALLED)
@@ -183,41 +237,29 @@ def test_web_ui_shows_agents_tasks_errors_and_logs(chromium: str, ui_manager: Ma
             }
             for cls, text in cells.items():
                 expect(reg.locator(f"td.{cls}")).to_have_text(str(text))
+            expect(reg.locator("td.disks")).to_contain_text("GiB free of")
             expect(reg.locator("td.reported")).not_to_be_empty()
             expect(agents.filter(has_text=FAILED).locator("td.status")).to_have_text("INIT")
-
-            # a task's log is shown when its link is clicked; a failed task without a log shows its error
-            ok_row.get_by_role("link", name="log").click()
-            log = page.locator("#log")
-            expect(log).to_contain_text(TASK_LOG)
-            expect(log).to_contain_text("/opt/doris/agent/install.log")
-            expect(log).to_contain_text(f"task {progress[INSTALLED]['id']}")
-            failed_row.get_by_role("link", name="log").click()
-            expect(log).to_contain_text(failed_error)
-            expect(log).not_to_contain_text(TASK_LOG)
-
-            # the page refreshes itself; after a refresh it still shows the same rows once, and the log
-            page.wait_for_timeout(3500)
-            expect(rows).to_have_count(2)
-            expect(log).to_contain_text(failed_error)
-
             expect(page.locator("#error")).to_be_hidden()
-
-            shot = tmp_path / "web-ui.png"
-            page.screenshot(path=str(shot), full_page=True)
+            shoot(page, shots, "agents")
             assert problems == [], problems
             assert all(u.startswith(m.url + "/") for u in requests), requests  # nothing but the manager
 
-            # the manager goes away: the page says so instead of silently showing stale data
+            # log out: the session is gone, the console sends the browser back to the log-in page
+            with page.expect_navigation():
+                page.click("#logout")
+            assert page.url == m.url + "/login"
+            page.goto(m.url + "/#/agents")
+            page.wait_for_url(m.url + "/login#/agents")  # the browser keeps the fragment across the redirect
+            expect(page.locator("#token")).to_be_visible()
+
+            # the manager goes away while a page is open: the page says so instead of silently showing stale data
+            log_in(page, m, m.token)
+            page.click("#nav-agents")
+            expect(agents).to_have_count(2)
             m.stop()
             expect(page.locator("#error")).to_contain_text("refresh failed", timeout=10_000)
-            expect(rows).to_have_count(2)  # the last known state stays visible
+            expect(agents).to_have_count(2)  # the last known state stays visible
         finally:
             browser.close()
-
-    data = shot.read_bytes()
-    w, h = png_size(data)
-    assert w >= 1000 and h >= 300 and len(data) > 20_000, (w, h, len(data))
-    if os.environ.get("DORISCTL_UI_SHOT"):
-        shutil.copy(shot, os.environ["DORISCTL_UI_SHOT"])
-    assert time.monotonic() - t0 < 60
+    assert time.monotonic() - t0 < 90
