@@ -15,6 +15,7 @@ from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.model.instances import to_compact_json
 from dorisctl.metaservice.model.tablets import DETACHED_FIELDS, read_stats_parts, write_stats
+from dorisctl.metaservice.ops.job_schema_change import check_alter_version
 from dorisctl.metaservice.ops.jobrecord import job_key, load_job
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
@@ -63,8 +64,9 @@ async def start_compaction(
         )
     now = svc.now_s()
     rec = await load_job(txn, iid, idx) or cloud_pb2.TabletJobInfoPB()
-    live = [c for c in rec.compaction if not _expired(c, now)]
     resp = cloud_pb2.StartTabletJobResponse()
+    check_alter_version(new, rec, resp)
+    live = [c for c in rec.compaction if not _expired(c, now)]
     if new.type == CJ.FULL:
         live = []  # a full compaction (MoW repair) takes priority: the others are cancelled
     else:
@@ -123,6 +125,10 @@ async def finish_compaction(
     if req.action not in (Action.COMMIT, Action.ABORT, Action.LEASE):
         raise invalid(f"unsupported action, tablet_id={idx.tablet_id} action={int(req.action)}")
     resp = cloud_pb2.FinishTabletJobResponse()
+    if req.action == Action.COMMIT:
+        # Upstream also drops the entry and commits with this answer; dorisctl stores nothing (the
+        # BE aborts the job after the refusal, or its lease runs out).
+        check_alter_version(given, rec, resp)
     key = job_key(iid, idx)
     if req.action == Action.ABORT:
         del rec.compaction[pos]
@@ -140,7 +146,8 @@ async def finish_compaction(
     del rec.compaction[pos]
     txn.put(key, rec.SerializeToString())
     if given.type != CJ.EMPTY_CUMULATIVE:
-        resp.alter_version = -1  # no schema change recorded (schema-change jobs are not supported)
+        sc = rec.schema_change
+        resp.alter_version = sc.alter_version if rec.HasField("schema_change") and sc.HasField("alter_version") else -1
     return resp
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
-from dorisctl.metaservice.model.tablets import complete_index
+from dorisctl.metaservice.model.tablets import complete_index, load_tablet_index
 from dorisctl.metaservice.proto import cloud_pb2
 
 _DROPPED = (cloud_pb2.RecycleIndexPB.DROPPED, cloud_pb2.RecycleIndexPB.RECYCLING)
@@ -47,3 +47,25 @@ async def load_job(txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB) -> cloud_pb
     rec = cloud_pb2.TabletJobInfoPB()
     rec.ParseFromString(value)
     return rec
+
+
+async def check_job_rowset(txn: Txn, iid: str, tablet_id: int, rowset_id: str, job_id: str) -> None:
+    """prepare/commit_rowset of a compaction or schema change (`tablet_job_id` given): the tablet
+    must still run that job, else STALE_PREPARE_ROWSET (a late retry of a finished or preempted
+    job must not bring its rowset back). Upstream's enable_tablet_job_check, on by default."""
+    idx = await load_tablet_index(txn, iid, tablet_id)
+    rec = await load_job(txn, iid, idx)
+    if rec is None:
+        raise MetaServiceError(
+            Code.STALE_PREPARE_ROWSET,
+            f"job not found, instance_id={iid} tablet_id={tablet_id} rowset_id={rowset_id} err=KeyNotFound",
+        )
+    running = {c.id for c in rec.compaction}
+    if rec.HasField("schema_change"):
+        running.add(rec.schema_change.id)
+    if job_id not in running:
+        raise MetaServiceError(
+            Code.STALE_PREPARE_ROWSET,
+            f" stale perpare rowset request, instance_id={iid} tablet_id={tablet_id} job id={job_id} "
+            f"rowset_id={rowset_id}",
+        )
