@@ -145,20 +145,20 @@ async def test_clean_txn_label_keeps_running_txns(env: Env) -> None:
 
 async def test_current_max_txn_id_and_conflicts_below_it(env: Env) -> None:
     none = await env.call(get_current_max_txn_id, cloud_pb2.GetCurrentMaxTxnRequest(cloud_unique_id=CUID))
-    assert none.current_max_txn_id == 0
+    assert none.current_max_txn_id == 1  # the next id: below it, nothing has begun
     await expect_error(
         env, get_current_max_txn_id, cloud_pb2.GetCurrentMaxTxnRequest(cloud_unique_id="1:nosuch:x"),
         Code.INVALID_ARGUMENT, "empty instance_id",
     )  # fmt: skip
     t = await begin(env, "w")
     mark = await env.call(get_current_max_txn_id, cloud_pb2.GetCurrentMaxTxnRequest(cloud_unique_id=CUID))
-    assert mark.current_max_txn_id >= t
+    assert mark.current_max_txn_id > t
     later = await begin(env, "w2")
-    assert later > mark.current_max_txn_id
+    assert later >= mark.current_max_txn_id  # begun after the watershed: outside [0, end_txn_id)
 
     def check(table: int) -> cloud_pb2.CheckTxnConflictRequest:
         return cloud_pb2.CheckTxnConflictRequest(
-            cloud_unique_id=CUID, db_id=DB, end_txn_id=mark.current_max_txn_id + 1, table_ids=[table]
+            cloud_unique_id=CUID, db_id=DB, end_txn_id=mark.current_max_txn_id, table_ids=[table]
         )
 
     busy = await env.call(check_txn_conflict, check(10001))

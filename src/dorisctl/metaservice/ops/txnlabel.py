@@ -55,10 +55,14 @@ async def get_txn_id(svc: Service, txn: Txn, req: cloud_pb2.GetTxnIdRequest) -> 
 
 
 async def get_current_max_txn_id(svc: Service, txn: Txn, req: cloud_pb2.GetCurrentMaxTxnRequest) -> Reply:
-    """A watermark: every txn begun after this call has a larger id (upstream: read version << 10)."""
+    """The schema-change watershed (the FE's getNextTransactionId): every txn begun before this call
+    has a smaller id, every txn begun after it one at least as large, so check_txn_conflict's
+    `[0, end_txn_id)` with end_txn_id = this value covers exactly the loads begun before it
+    (upstream: read version << 10). The highest id handed out so far + 1."""
     if not await resolve_instance_id(svc, txn, req.cloud_unique_id):
         raise invalid("empty instance_id")
-    return Reply(result=cloud_pb2.GetCurrentMaxTxnResponse(current_max_txn_id=await current_max_txn_id(txn)))
+    mark = await current_max_txn_id(txn) + 1
+    return Reply(result=cloud_pb2.GetCurrentMaxTxnResponse(current_max_txn_id=mark))
 
 
 # -- clean_txn_label -------------------------------------------------------------------------------
