@@ -238,6 +238,15 @@ def mow_tablet_job_key(instance_id: str, table_id: int, initiator: int) -> bytes
     return make_key(USER_SPACE, "meta", instance_id, "mow_tablet_job", table_id, initiator)
 
 
+# -- schema dictionaries (schema change family) --
+
+
+def meta_schema_dict_key(instance_id: str, index_id: int) -> bytes:
+    """`meta <iid> "tablet_schema_pb_dict" <index_id>` -> SchemaCloudDictionary, in chunks
+    `<key> <int64 i>` as the schema key (model/schemadict.py)."""
+    return make_key(USER_SPACE, "meta", instance_id, "tablet_schema_pb_dict", index_id)
+
+
 def storage_vault_key(instance_id: str, vault_id: str) -> bytes:
     return make_key(USER_SPACE, "storage_vault", instance_id, "vault", vault_id)
 

@@ -16,7 +16,19 @@ from google.protobuf.message import Message
 
 from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, ddl, instance, job, resource_rpc, storage, subtxn, tablet, txn, txnlabel
+from dorisctl.metaservice.ops import (
+    cluster,
+    ddl,
+    instance,
+    job,
+    resource_rpc,
+    schemadict,
+    storage,
+    subtxn,
+    tablet,
+    txn,
+    txnlabel,
+)
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 
 
@@ -150,6 +162,10 @@ RPCS: dict[str, Rpc] = _table(
     # tablet jobs
     Rpc("start_tablet_job", job.start_tablet_job, pb.StartTabletJobRequest, pb.StartTabletJobResponse),
     Rpc("finish_tablet_job", job.finish_tablet_job, pb.FinishTabletJobRequest, pb.FinishTabletJobResponse),
+    # schema change: schema dictionaries (variant columns)
+    Rpc(
+        "get_schema_dict", schemadict.get_schema_dict, pb.GetSchemaDictRequest, pb.GetSchemaDictResponse, mutates=False
+    ),
     # DDL: indexes and partitions
     Rpc("prepare_index", ddl.prepare_index, pb.IndexRequest, pb.IndexResponse),
     Rpc("commit_index", ddl.commit_index, pb.IndexRequest, pb.IndexResponse),

@@ -182,3 +182,45 @@ def test_abort_over_grpc_clears_the_job(ms: tuple[MetaServer, Fe, Be]) -> None:
     fe("finish_tablet_job", abort)  # the FE cancelling the ALTER
     write(be, 900_003, [NEW + 1], "cancelled", job="cancel-me", expect=pb.STALE_PREPARE_ROWSET)
     fe("finish_tablet_job", abort, expect=pb.INVALID_ARGUMENT)  # nothing running any more
+
+
+def test_schema_dict_over_both_protocols_and_http(ms: tuple[MetaServer, Fe, Be]) -> None:
+    """A variant rowset's extracted column goes to the index's dictionary: get_schema_dict answers it
+    over gRPC, baidu_std and HTTP; get_rowset fills it back, returns the dictionary, or neither."""
+    srv, fe, be = ms
+    index, tablet_id = 3102, 3104
+    meta = tablet(index, tablet_id, olap.PB_RUNNING)
+    fe("create_tablets", pb.CreateTabletsRequest(cloud_unique_id=CUID, db_id=DB, tablet_metas=[meta]))
+    txn_id = begin(fe, "variant")
+    rs = rowset(txn_id, tablet_id, "variant-rs")
+    rs.has_variant_type_in_schema = True
+    rs.index_id, rs.schema_version = index, 1
+    schema = rs.tablet_schema
+    schema.schema_version = 1
+    schema.column.add(unique_id=0, name="k", type="INT", is_key=True)
+    schema.column.add(unique_id=1, name="v", type="VARIANT")
+    schema.column.add(unique_id=-5, name="v.a", type="BIGINT", parent_unique_id=1)
+    req = pb.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=rs)
+    be("prepare_rowset", req, pb.CreateRowsetResponse)
+    be("commit_rowset", req, pb.CreateRowsetResponse)
+    fe("commit_txn", pb.CommitTxnRequest(cloud_unique_id=CUID, txn_id=txn_id))
+    ask = pb.GetSchemaDictRequest(cloud_unique_id=CUID, index_id=index)
+    via_be = be("get_schema_dict", ask, pb.GetSchemaDictResponse).schema_dict
+    assert [c.name for c in via_be.column_dict.values()] == ["v.a"]
+    assert fe("get_schema_dict", ask).schema_dict == via_be
+    http = srv.ok("get_schema_dict", {"cloud_unique_id": CUID, "index_id": index})
+    assert [c["name"] for c in http["result"]["schema_dict"]["column_dict"].values()] == ["v.a"]
+    fe("get_schema_dict", pb.GetSchemaDictRequest(cloud_unique_id=CUID), expect=pb.INVALID_ARGUMENT)
+
+    def sync(op: pb.GetRowsetRequest.SchemaOp) -> Any:
+        get = pb.GetRowsetRequest(cloud_unique_id=CUID, idx=pb.TabletIndexPB(tablet_id=tablet_id), start_version=2,
+                                  end_version=-1, base_compaction_cnt=0, cumulative_compaction_cnt=0,
+                                  cumulative_point=2, schema_op=op)  # fmt: skip
+        return be("get_rowset", get, pb.GetRowsetResponse)
+
+    filled = sync(pb.GetRowsetRequest.FILL_WITH_DICT)
+    assert [c.name for c in filled.rowset_meta[0].tablet_schema.column] == ["k", "v", "v.a"]
+    returned = sync(pb.GetRowsetRequest.RETURN_DICT)
+    assert [c.name for c in returned.rowset_meta[0].tablet_schema.column] == ["k", "v"]
+    assert returned.schema_dict == via_be
+    assert not sync(pb.GetRowsetRequest.NO_DICT).HasField("schema_dict")

@@ -352,6 +352,7 @@ SCENARIOS: dict[str, Build] = {
     "get_version": lambda s: pb.GetVersionRequest(cloud_unique_id=BE1, db_id=DB, table_id=TABLE, partition_id=PART),
     "get_tablet_stats": lambda s: pb.GetTabletStatsRequest(cloud_unique_id=BE1, tablet_idx=_tablet_idx(T1, T2)),
     # tablet jobs
+    "get_schema_dict": lambda s: pb.GetSchemaDictRequest(cloud_unique_id=BE1, index_id=INDEX),
     "start_tablet_job": _start_t2,
     "finish_tablet_job": lambda s: _finish(s, Action.COMMIT, finished_compaction(s.now)),
     "abort_tablet_job": lambda s: _finish(s, Action.ABORT),

@@ -28,6 +28,7 @@ from dorisctl.metaservice.model.tablets import (
     write_stats,
 )
 from dorisctl.metaservice.ops.jobrecord import check_job_rowset
+from dorisctl.metaservice.ops.schemadict import apply_schema_dict, store_variant_schema
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
@@ -161,6 +162,7 @@ async def commit_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetReque
         if existing.rowset_id_v2 == rs.rowset_id_v2:
             return Reply(result=cloud_pb2.CreateRowsetResponse())
         raise _existed(existing)
+    await store_variant_schema(txn, iid, rs)
     await detach_schema(txn, iid, rs)
     txn.remove(keys.recycle_rowset_key(iid, rs.tablet_id, rs.rowset_id_v2))
     txn.put(tmp_key, rs.SerializeToString())
@@ -205,7 +207,8 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
     """A tablet's stats and the committed rowsets a BE needs (trap 7): the requested versions plus
     the ranges compactions replaced since the BE's counters and cumulative point (all required; the
     point may be -1 on a BE's first sync). Counters above the server's are INVALID_ARGUMENT. Each
-    rowset carries index_id and its tablet_schema (schema_op FILL_WITH_DICT, the default)."""
+    rowset carries index_id and its tablet_schema, completed from the schema dictionary per
+    `schema_op` (ops/schemadict.py)."""
     iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
     if not iid:
         raise invalid("empty instance_id")
@@ -260,6 +263,7 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
                 )
             schemas[rs.schema_version] = schema
         rs.tablet_schema.CopyFrom(schemas[rs.schema_version])
+    await apply_schema_dict(txn, iid, idx.index_id, resp, req.schema_op)
     return Reply(result=resp)
 
 
@@ -277,6 +281,7 @@ async def update_tmp_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetR
     key = keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id)
     if await txn.get(key) is None:
         raise MetaServiceError(Code.ROWSET_META_NOT_FOUND, "can't find the rowset")
+    await store_variant_schema(txn, iid, rs)
     txn.put(key, rs.SerializeToString())
     return Reply(result=cloud_pb2.CreateRowsetResponse())
 

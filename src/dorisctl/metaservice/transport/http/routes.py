@@ -164,3 +164,6 @@ for _name in (
     "finish_tablet_job",
 ):
     register(_name, _rpc(_name))
+
+# Schema change: schema dictionaries.
+register("get_schema_dict", _rpc("get_schema_dict"))
