@@ -323,3 +323,14 @@ async def test_rowsets_of_a_job_need_the_running_job(tabs: Env) -> None:
     new_req = cloud_pb2.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=rowset(503, NEW), tablet_job_id="sc")
     await env.call(prepare_rowset, new_req)
     await env.call(commit_rowset, new_req)
+
+
+async def test_alter_version_at_int64_max(tabs: Env) -> None:
+    """The largest alter_version replaces every double-written rowset, with no overflow."""
+    env = tabs
+    await env.call(start_tablet_job, sc_start(sc_job("j")))
+    await load(env, [BASE, NEW], "both")
+    req = sc_finish(sc_job("j"), outputs=[await converted(env, 2, 3, "j")])
+    req.job.schema_change.alter_version = (1 << 63) - 1
+    await env.call(finish_tablet_job, req)
+    assert [v[:2] for v in await versions(env, NEW)] == [(0, 1), (2, 3)]

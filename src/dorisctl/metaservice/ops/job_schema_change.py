@@ -202,7 +202,7 @@ async def _replace_rowsets(
     converted tmp rowsets made visible at the output versions. Returns the merged stats."""
     tablet_id = new_idx.tablet_id
     begin = keys.meta_rowset_key(iid, tablet_id, 2)
-    end = keys.meta_rowset_key(iid, tablet_id, sc.alter_version + 1)
+    end = keys.meta_rowset_key(iid, tablet_id, min(sc.alter_version, keys.INT64_MAX - 1) + 1)
     removed = {"num_rows": 0, "data_size": 0, "num_rowsets": 0, "num_segments": 0, "index_size": 0, "segment_size": 0}
     for _, value in await txn.get_range(begin, end):
         rs = olap_file_pb2.RowsetMetaCloudPB()
