@@ -4,6 +4,7 @@ schema_op (FILL_WITH_DICT, RETURN_DICT, NO_DICT) and get_schema_dict."""
 
 from __future__ import annotations
 
+from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code
 from dorisctl.metaservice.ops.schemadict import get_schema_dict
 from dorisctl.metaservice.ops.tablet import commit_rowset, get_rowset, prepare_rowset, update_tmp_rowset
@@ -123,3 +124,11 @@ async def test_get_schema_dict_errors(env: Env) -> None:
         env, get_schema_dict, cloud_pb2.GetSchemaDictRequest(cloud_unique_id="1:nosuch:x", index_id=1),
         Code.INVALID_ARGUMENT, "empty instance_id",
     )  # fmt: skip
+
+
+def test_dictionary_key_layout() -> None:
+    """Upstream's keys_test: 0x01 "meta" <instance_id> "tablet_schema_pb_dict" <index_id>."""
+    assert keys.decode_key(keys.meta_schema_dict_key("inst", 10002)) == (
+        keys.USER_SPACE,
+        [b"meta", b"inst", b"tablet_schema_pb_dict", 10002],
+    )
