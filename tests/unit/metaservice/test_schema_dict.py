@@ -4,13 +4,16 @@ schema_op (FILL_WITH_DICT, RETURN_DICT, NO_DICT) and get_schema_dict."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from dorisctl.kv import run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code
 from dorisctl.metaservice.ops.schemadict import get_schema_dict
 from dorisctl.metaservice.ops.tablet import commit_rowset, get_rowset, prepare_rowset, update_tmp_rowset
 from dorisctl.metaservice.ops.txn import begin_txn, commit_txn
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from tests.unit.metaservice.conftest import CUID, Env
+from tests.unit.metaservice.conftest import CUID, IID, Env
 from tests.unit.metaservice.test_txn import begin_req, expect_error, make_tablets, rowset
 
 T, INDEX = 10004, 10002
@@ -132,3 +135,19 @@ def test_dictionary_key_layout() -> None:
         keys.USER_SPACE,
         [b"meta", b"inst", b"tablet_schema_pb_dict", 10002],
     )
+
+
+async def test_large_dictionary_is_stored_in_chunks_and_read_back(env: Env) -> None:
+    await make_tablets(env, [T])
+    many = [f"{i:04d}" + "x" * 300 for i in range(400)]  # over 90 KB of extracted columns
+    await variant_load(env, "big", *many)
+    d = await the_dict(env)
+    assert sorted(c.name for c in d.column_dict.values()) == sorted(["v.sparse", *(f"v.{n}" for n in many)])
+
+    async def chunks(txn: Any) -> Any:
+        base = keys.meta_schema_dict_key(IID, INDEX)
+        return await txn.get_range(base, base + b"\xff")
+
+    stored = await run_txn(env.svc.kv, chunks)
+    assert len(stored) > 1 and all(len(v) <= 90_000 for _, v in stored)
+    assert b"".join(v for _, v in stored) == d.SerializeToString()
