@@ -431,12 +431,13 @@ async def test_gc_recycles_expired_dropped_indexes_and_partitions(svc: Service, 
         | tablet_records(iid, 5, 7, 10, 1002)
         | tablet_records(iid, 5, 8, 21, 2101)
         | {keys.partition_version_key(iid, 3, 5, 21): b"v", keys.meta_schema_key(iid, 7, 0): b"s"}
+        | {keys.meta_schema_dict_key(iid, 7) + keys.encode_int64(0): b"d"}
     )
     kept = (
         tablet_records(iid, 5, 8, 9, 10010)
         | tablet_records(iid, 5, 8, 9, 2001)
         | tablet_records(iid, 5, 8, 20, 2201)
-        | {keys.meta_schema_key(iid, 8, 0): b"s"}
+        | {keys.meta_schema_key(iid, 8, 0): b"s", keys.meta_schema_dict_key(iid, 8) + keys.encode_int64(0): b"d"}
     )
     idx = cloud_pb2.RecycleIndexPB(table_id=5, creation_time=now - 20000, state=dropped)
     p20 = cloud_pb2.RecyclePartitionPB(table_id=5, index_id=[8], creation_time=now, state=part_dropped, db_id=3)

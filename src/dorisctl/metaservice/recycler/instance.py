@@ -424,6 +424,8 @@ class InstanceRecycler:
                     if what == "index":
                         schema = keys.make_key(keys.USER_SPACE, "meta", iid, "schema", obj_id)
                         txn.remove_range(schema, schema + b"\xff")
+                        schema_dict = keys.meta_schema_dict_key(iid, obj_id)
+                        txn.remove_range(schema_dict, schema_dict + b"\xff")
                     elif rec.db_id:
                         txn.remove(keys.partition_version_key(iid, rec.db_id, rec.table_id, obj_id))
 
