@@ -260,6 +260,12 @@ def storage_vault_range(instance_id: str) -> tuple[bytes, bytes]:
     return storage_vault_key(instance_id, ""), storage_vault_key(instance_id, "\xff")
 
 
+def storage_vault_all_range() -> tuple[bytes, bytes]:
+    """The storage vault keys of every instance (key rotation re-seals their sk)."""
+    prefix = make_key(USER_SPACE, "storage_vault")
+    return prefix, prefix + b"\xff"
+
+
 def node_index_key(cloud_unique_id: str, instance_id: str) -> bytes:
     return make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id, instance_id)
 

@@ -303,6 +303,18 @@ SCENARIOS: dict[str, Build] = {
     ),
     # storage vaults and IAM
     "alter_storage_vault": lambda s: _default_vault("v2"),
+    "show_storage_vaults": lambda s: pb.GetObjStoreInfoRequest(cloud_unique_id=VAULT_FE),
+    "add_s3_vault": lambda s: add_vault("v3"),
+    "alter_s3_vault": lambda s: pb.AlterObjStoreInfoRequest(
+        cloud_unique_id=VAULT_FE, vault=pb.StorageVaultPB(name="v1", obj_info=pb.ObjectStoreInfoPB(use_path_style=True))
+    ),
+    "drop_s3_vault": lambda s: add_vault("v1"),  # refused, as upstream
+    "add_hdfs_vault": lambda s: pb.AlterObjStoreInfoRequest(  # refused: HDFS is not supported
+        cloud_unique_id=VAULT_FE, vault=pb.StorageVaultPB(name="h1", hdfs_info=pb.HdfsVaultInfo(prefix="p"))
+    ),
+    "drop_hdfs_vault": lambda s: pb.AlterObjStoreInfoRequest(
+        cloud_unique_id=VAULT_FE, vault=pb.StorageVaultPB(name="v1")
+    ),
     "get_iam": lambda s: pb.GetIamRequest(cloud_unique_id=BE1),
     "alter_iam": lambda s: pb.AlterIamRequest(account_id="acc", ak="IAK2", sk="ISK2"),
     # load transactions
