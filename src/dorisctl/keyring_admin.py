@@ -2,9 +2,9 @@
 
 * `rotate` adds a key (id = newest + 1) to the key file, registers it in the store's key check,
   waits for serving processes sharing the file to see it (they re-read it, see secrets.KeyRing),
-  then re-seals every secret under it: the store's instances in bounded batches, each batch one
-  store transaction (read-modify-write, so a concurrent change simply conflicts and is retried),
-  then the manager's sealed ssh keys (`<data-dir>/manager.db` or `--manager-db`).
+  then re-seals every secret under it: the store's instances, storage vaults and IAM user in
+  bounded batches, each batch one store transaction (read-modify-write, so a concurrent change
+  simply conflicts and is retried), then the manager's sealed ssh keys (`<data-dir>/manager.db` or `--manager-db`).
   With `--no-new-key` it only re-seals under the ring's newest key: the way to finish a rotation
   when the ring comes from DORISCTL_ROOT_KEY (add the key there on every process first).
 * `retire ID` refuses while any secret (store or manager) is sealed with key ID, or if ID is the
