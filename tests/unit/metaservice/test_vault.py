@@ -291,3 +291,52 @@ async def test_get_iam_and_alter_iam(venv: Env) -> None:
         venv, iam.get_iam, cloud_pb2.GetIamRequest(cloud_unique_id="nobody"), Code.INVALID_ARGUMENT,
         "empty instance_id",
     )  # fmt: skip
+
+
+async def test_upstream_alter_s3_storage_vault_case(env: Env) -> None:
+    """Upstream's AlterS3StorageVaultTest: an instance written directly with vault "2" (plain
+    ak/sk, no enable_storage_vault); ak without sk refused and nothing changed; an unknown vault
+    and an invalid new name refused; a rename applied, and renaming onto a taken name refused."""
+    name = "test_alter_s3_vault"
+    iid, cuid = "alter_s3", "1:alter_s3:x"
+    inst = cloud_pb2.InstanceInfoPB(instance_id=iid, storage_vault_names=[name], resource_ids=["2"])
+    vault_pb = cloud_pb2.StorageVaultPB(
+        id="2", name=name, obj_info=cloud_pb2.ObjectStoreInfoPB(id="1", ak="ak", sk="sk")
+    )
+
+    async def seed(txn: Any) -> None:
+        txn.put(keys.instance_key(iid), inst.SerializeToString())
+        txn.put(keys.storage_vault_key(iid, "2"), vault_pb.SerializeToString())
+
+    await run_txn(env.svc.kv, seed)
+
+    def alter(vault_name: str, **kw: Any) -> cloud_pb2.AlterObjStoreInfoRequest:
+        req = cloud_pb2.AlterObjStoreInfoRequest(cloud_unique_id=cuid, op=Op.ALTER_S3_VAULT)
+        req.vault.name = vault_name
+        req.vault.obj_info.SetInParent()
+        for k, v in kw.items():
+            if k == "alter_name":
+                req.vault.alter_name = v
+            else:
+                setattr(req.vault.obj_info, k, v)
+        return req
+
+    async def stored() -> cloud_pb2.StorageVaultPB:
+        raw = await run_txn(env.svc.kv, lambda txn: txn.get(keys.storage_vault_key(iid, "2")))
+        assert raw is not None
+        out = cloud_pb2.StorageVaultPB()
+        out.ParseFromString(raw)
+        return out
+
+    await expect_error(env, vault.alter_storage_vault, alter(name, ak="new_ak"), Code.INVALID_ARGUMENT)
+    assert (await stored()).obj_info.ak == "ak"
+    await expect_error(env, vault.alter_storage_vault, alter("test_alter_s3_vault_non_exist"), Code.INVALID_ARGUMENT)
+    err = await expect_error(
+        env, vault.alter_storage_vault, alter(name, alter_name="@!#vault_name"), Code.INVALID_ARGUMENT
+    )
+    assert "invalid storage vault name" in err.msg
+    new_name = "new_test_alter_s3_vault"
+    got = await env.call(vault.alter_storage_vault, alter(name, alter_name=new_name))
+    assert got.storage_vault_id == "2"
+    await expect_error(env, vault.alter_storage_vault, alter(new_name, alter_name=new_name), Code.ALREADY_EXISTED)
+    assert (await stored()).name == new_name
