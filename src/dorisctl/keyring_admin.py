@@ -2,9 +2,9 @@
 
 * `rotate` adds a key (id = newest + 1) to the key file, registers it in the store's key check,
   waits for serving processes sharing the file to see it (they re-read it, see secrets.KeyRing),
-  then re-seals every secret under it: the store's instances in bounded batches, each batch one
-  store transaction (read-modify-write, so a concurrent change simply conflicts and is retried),
-  then the manager's sealed ssh keys (`<data-dir>/manager.db` or `--manager-db`).
+  then re-seals every secret under it: the store's instances, storage vaults and IAM user in
+  bounded batches, each batch one store transaction (read-modify-write, so a concurrent change
+  simply conflicts and is retried), then the manager's sealed ssh keys (`<data-dir>/manager.db` or `--manager-db`).
   With `--no-new-key` it only re-seals under the ring's newest key: the way to finish a rotation
   when the ring comes from DORISCTL_ROOT_KEY (add the key there on every process first).
 * `retire ID` refuses while any secret (store or manager) is sealed with key ID, or if ID is the
@@ -71,7 +71,9 @@ def _holders(msg: Message) -> Iterator[Message]:
 
 
 def _sealed_holders(inst: Message) -> Iterator[Any]:
-    for h in _holders(inst):
+    names = inst.DESCRIPTOR.fields_by_name
+    top = [inst] if "sk" in names and "encryption_info" in names else []  # a RamUserPB value (arn_info)
+    for h in [*top, *_holders(inst)]:
         if h.HasField("encryption_info") and h.sk and h.encryption_info.encryption_method == METHOD:  # type: ignore[attr-defined]
             yield h
 
@@ -88,9 +90,26 @@ def _reseal(ring: KeyRing, inst: Message) -> int:
     return n
 
 
+def _secret_families() -> list[tuple[bytes, bytes, type[Message]]]:
+    """Every stored value that may hold a sealed sk: instances, storage vaults, the IAM user."""
+    arn = keys.arn_info_key()
+    return [
+        (*keys.instance_range(), cloud_pb2.InstanceInfoPB),
+        (*keys.storage_vault_all_range(), cloud_pb2.StorageVaultPB),
+        (arn, arn + b"\x00", cloud_pb2.RamUserPB),
+    ]
+
+
 async def _instance_batches(kv: TxnKv, ring: KeyRing | None, batch: int, report: Report) -> None:
-    """Walk every instance in batches of `batch`, each one transaction; re-seal if ring is given."""
-    begin, end = keys.instance_range()
+    """Walk every secret-holding value in batches of `batch`, each one transaction; re-seal if ring
+    is given (`report.instances` counts the instance values)."""
+    for begin, end, kind in _secret_families():
+        await _family_batches(kv, ring, batch, report, begin, end, kind)
+
+
+async def _family_batches(
+    kv: TxnKv, ring: KeyRing | None, batch: int, report: Report, begin: bytes, end: bytes, kind: type[Message]
+) -> None:
     while begin < end:
 
         async def step(txn: Txn, lo: bytes = begin) -> tuple[bytes | None, int, int, Counter[int]]:
@@ -98,7 +117,7 @@ async def _instance_batches(kv: TxnKv, ring: KeyRing | None, batch: int, report:
             usage: Counter[int] = Counter()
             changed = 0
             for k, raw in rows:
-                inst = cloud_pb2.InstanceInfoPB()
+                inst = kind()
                 inst.ParseFromString(raw)
                 if ring is not None and _reseal(ring, inst):
                     changed += 1
@@ -109,7 +128,8 @@ async def _instance_batches(kv: TxnKv, ring: KeyRing | None, batch: int, report:
             return last, len(rows), changed, usage
 
         nxt, count, changed, usage = await run_txn(kv, step)
-        report.instances += count
+        if kind is cloud_pb2.InstanceInfoPB:
+            report.instances += count
         report.resealed += changed
         report.batches += 1
         for k, v in usage.items():

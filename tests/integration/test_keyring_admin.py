@@ -39,6 +39,17 @@ async def _seed(data: Path, ring: KeyRing) -> None:
         obj.encryption_info.encryption_method = "AES_256_GCM"
         obj.encryption_info.key_id = sealed.key_id
         txn.put(keys.instance_key("i1"), inst.SerializeToString())
+        # a storage vault's sk and the IAM user's sk are store secrets too
+        vault = cloud_pb2.StorageVaultPB(id="2", name="v")
+        vault.obj_info.CopyFrom(cloud_pb2.ObjectStoreInfoPB(ak="VAK", id="2"))
+        iam = cloud_pb2.RamUserPB(user_id="acc", ak="IAK")
+        for holder, plain in ((vault.obj_info, "VSK"), (iam, "ISK")):
+            sealed = ring.seal(plain)
+            holder.sk = sealed.ciphertext
+            holder.encryption_info.encryption_method = "AES_256_GCM"
+            holder.encryption_info.key_id = sealed.key_id
+        txn.put(keys.storage_vault_key("i1", "2"), vault.SerializeToString())
+        txn.put(keys.arn_info_key(), iam.SerializeToString())
 
     await run_txn(kv, put)
     await kv.close()
@@ -67,12 +78,12 @@ async def test_retire_refuses_while_in_use_and_rotate_reseals_manager_secrets(tm
     # a second key added by hand: key 1 still seals one store secret and one manager secret
     file_keys = read_key_file(tmp_path / "root.key")
     write_key_file(tmp_path / "root.key", {**file_keys, 2: b"\x02" * 32})
-    with pytest.raises(SecretError, match=r"key 1 still seals 1 secret\(s\) in the store and 1 in the manager"):
+    with pytest.raises(SecretError, match=r"key 1 still seals 3 secret\(s\) in the store and 1 in the manager"):
         await retire(_args(tmp_path, "retire", extra=["1"]))
     report = await rotate(_args(tmp_path, "rotate", extra=["--no-new-key", "--settle-seconds", "0"]))
-    assert (report.current, report.resealed, report.manager_resealed) == (2, 1, 1)
+    assert (report.current, report.instances, report.resealed, report.manager_resealed) == (2, 1, 3, 1)
     after = await status(_args(tmp_path, "status"))
-    assert after.store_usage == {2: 1} and after.manager_usage == {2: 1}
+    assert after.store_usage == {2: 3} and after.manager_usage == {2: 1}
     await retire(_args(tmp_path, "retire", extra=["1"]))
     assert sorted(read_key_file(tmp_path / "root.key")) == [2]
     # the manager's sealed key opens with the new ring

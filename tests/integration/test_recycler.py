@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from dorisctl.metaservice.ops import cluster as cluster_ops
 from dorisctl.metaservice.ops import ddl
 from dorisctl.metaservice.ops import instance as instance_ops
 from dorisctl.metaservice.ops import tablet as tablet_ops
+from dorisctl.metaservice.ops import vault as vault_ops
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 from dorisctl.metaservice.recycler import LeaseLost, Recycler, RecyclerConfig
 from dorisctl.metaservice.transport.http.app import build_app
@@ -569,3 +571,56 @@ async def test_gc_reclaims_a_create_table_that_never_committed(svc: Service, s3:
     assert await get_kv(svc.kv, keys.recycle_index_key(iid, 8)) is None
     assert await get_kv(svc.kv, keys.recycle_partition_key(iid, 21)) is None
     client.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": "ddlgc/data/1001/r_0.dat"}]})
+
+
+async def test_dropped_tablets_are_reclaimed_from_their_own_vault(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+    """A vault instance: each tablet's objects go from the vault its rowsets name (resource_id),
+    and only from there; a rowset naming a vault the instance no longer has fails the round and
+    keeps the tablet (retried), as upstream's recycle_tablet."""
+    iid, cuid = "vgc", "1:vgc:fe"
+    client = s3.client()
+    await run_txn(
+        svc.kv,
+        lambda txn: instance_ops.create_instance(svc, txn, cloud_pb2.CreateInstanceRequest(instance_id=iid, name="n")),
+    )
+    for name, prefix in (("va", "vgc_a"), ("vb", "vgc_b")):
+        req = cloud_pb2.AlterObjStoreInfoRequest(
+            cloud_unique_id=cuid, op=cloud_pb2.AlterObjStoreInfoRequest.ADD_S3_VAULT
+        )
+        req.vault.name = name
+        req.vault.obj_info.CopyFrom(
+            ObjectStoreInfoPB(ak=AK, sk=SK, bucket=BUCKET, prefix=prefix, endpoint=s3.endpoint, region="us-east-1",
+                              external_endpoint=s3.endpoint, provider=ObjectStoreInfoPB.S3, use_path_style=True)
+        )  # fmt: skip
+        await run_txn(svc.kv, functools.partial(vault_ops.alter_storage_vault, svc, req=req))
+    # dropped index 7: tablets 1 (vault 1) and 2 (vault 2); dropped index 9: tablet 3, whose rowset
+    # names a vault "7" that does not exist; live index 8: tablet 4 (vault 2)
+    records: dict[bytes, bytes] = {}
+    for tablet, index, resource in ((1, 7, "1"), (2, 7, "2"), (3, 9, "7"), (4, 8, "2")):
+        records |= tablet_records(iid, 5, index, 9, tablet)
+        rs = olap_file_pb2.RowsetMetaCloudPB(
+            rowset_id=0, tablet_id=tablet, rowset_id_v2=f"r{tablet}", resource_id=resource
+        )
+        records[keys.meta_rowset_key(iid, tablet, 2)] = rs.SerializeToString()
+    old = svc.now_s() - 300000
+    for index in (7, 9):
+        rec = cloud_pb2.RecycleIndexPB(table_id=5, creation_time=old, state=cloud_pb2.RecycleIndexPB.DROPPED)
+        records[keys.recycle_index_key(iid, index)] = rec.SerializeToString()
+    await put_kv(svc.kv, records)
+    objs = ["vgc_a/data/1/r1_0.dat", "vgc_b/data/2/r2_0.dat", "vgc_b/data/1/other_0.dat", "vgc_b/data/4/r4_0.dat",
+            "vgc_a/data/3/r3_0.dat"]  # fmt: skip
+    put_objects(client, objs)
+
+    res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance(iid)
+    assert res.outcome == "failed" and "no storage location for resource ids ['7']" in res.error, res.error
+    assert res.indexes_recycled == 1 and res.tablets_recycled == 2
+    # tablet 1 left vault a only, tablet 2 vault b; tablet 3 (unknown vault) and index 8 untouched
+    assert sorted(list_keys(client, "vgc_")) == sorted(
+        ["vgc_b/data/1/other_0.dat", "vgc_b/data/4/r4_0.dat", "vgc_a/data/3/r3_0.dat"]
+    )
+    for tablet in (1, 2):
+        assert await get_kv(svc.kv, keys.meta_tablet_idx_key(iid, tablet)) is None
+    for tablet in (3, 4):
+        assert await get_kv(svc.kv, keys.meta_tablet_idx_key(iid, tablet)) is not None
+    assert await get_kv(svc.kv, keys.recycle_index_key(iid, 9)) is not None
+    client.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": k} for k in objs]})

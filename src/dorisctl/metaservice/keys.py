@@ -256,6 +256,25 @@ def system_key(name: str) -> bytes:
     return make_key(SYSTEM_SPACE, "system", "meta-service", name)
 
 
+# -- storage vaults and IAM (ops/vault.py, ops/iam.py); the vault layout is storage_vault_key above --
+
+
+def arn_info_key() -> bytes:
+    """`0x02 "system" "meta-service" "arn_info"`: the deployment's IAM user (RamUserPB, sk sealed)."""
+    return system_key("arn_info")
+
+
+def storage_vault_range(instance_id: str) -> tuple[bytes, bytes]:
+    """Every storage vault key of one instance (as upstream scans them: ids "" .. "\xff")."""
+    return storage_vault_key(instance_id, ""), storage_vault_key(instance_id, "\xff")
+
+
+def storage_vault_all_range() -> tuple[bytes, bytes]:
+    """The storage vault keys of every instance (key rotation re-seals their sk)."""
+    prefix = make_key(USER_SPACE, "storage_vault")
+    return prefix, prefix + b"\xff"
+
+
 def node_index_key(cloud_unique_id: str, instance_id: str) -> bytes:
     return make_key(SYSTEM_SPACE, "system", "dorisctl", "node", cloud_unique_id, instance_id)
 

@@ -19,6 +19,7 @@ from dorisctl.metaservice.executor import Handler
 from dorisctl.metaservice.ops import (
     cluster,
     ddl,
+    iam,
     instance,
     job,
     resource_rpc,
@@ -28,6 +29,7 @@ from dorisctl.metaservice.ops import (
     tablet,
     txn,
     txnlabel,
+    vault,
 )
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 
@@ -174,4 +176,14 @@ RPCS: dict[str, Rpc] = _table(
     Rpc("commit_partition", ddl.commit_partition, pb.PartitionRequest, pb.PartitionResponse),
     Rpc("drop_partition", ddl.drop_partition, pb.PartitionRequest, pb.PartitionResponse),
     Rpc("check_kv", ddl.check_kv, pb.CheckKVRequest, pb.CheckKVResponse, mutates=False),
+    # storage vaults and IAM (ops/vault.py, ops/iam.py)
+    Rpc(
+        "alter_storage_vault",
+        vault.alter_storage_vault,
+        pb.AlterObjStoreInfoRequest,
+        pb.AlterObjStoreInfoResponse,
+        per_instance=True,
+    ),
+    Rpc("get_iam", iam.get_iam, pb.GetIamRequest, pb.GetIamResponse, mutates=False),
+    Rpc("alter_iam", iam.alter_iam, pb.AlterIamRequest, pb.AlterIamResponse),
 )

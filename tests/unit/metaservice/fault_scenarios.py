@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, ddl, instance, job, subtxn, tablet, txn
+from dorisctl.metaservice.ops import cluster, ddl, iam, instance, job, subtxn, tablet, txn, vault
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 pb = cloud_pb2
@@ -51,6 +51,23 @@ def obj(ak: str = "AK1", prefix: str = "p1") -> pb.ObjectStoreInfoPB:
         provider=pb.ObjectStoreInfoPB.S3,
         user_id="u1",
     )
+
+
+VAULT_IID = "inst-vault"
+VAULT_FE = f"1:{VAULT_IID}:fe"
+
+
+def add_vault(name: str) -> pb.AlterObjStoreInfoRequest:
+    req = pb.AlterObjStoreInfoRequest(cloud_unique_id=VAULT_FE, op=OO.ADD_S3_VAULT)
+    req.vault.name = name
+    req.vault.obj_info.CopyFrom(obj(f"AK-{name}", name))
+    return req
+
+
+def _default_vault(name: str) -> pb.AlterObjStoreInfoRequest:
+    req = add_vault(name)
+    req.set_as_default_storage_vault = True
+    return req
 
 
 def compute(cid: str, cuids: list[str], ip: str, first_port: int = 9050) -> pb.ClusterPB:
@@ -149,6 +166,10 @@ async def build_seed(svc: Service) -> Seed:
 
     seed = Seed(now=svc.now_s())
     await run_txn(kv, lambda t: seed_extra_instances(svc, t))
+    # storage vaults and IAM: an instance with one S3 vault, and the deployment's IAM user
+    await call(instance.create_instance, pb.CreateInstanceRequest(instance_id=VAULT_IID, name="v", user_id="u"))
+    await call(vault.alter_storage_vault, add_vault("v1"))
+    await call(iam.alter_iam, pb.AlterIamRequest(account_id="acc", ak="IAK", sk="ISK"))
     create = pb.CreateInstanceRequest(instance_id=IID, name="n", user_id="u1", obj_info=obj())
     create.ram_user.CopyFrom(pb.RamUserPB(user_id="ru", ak="RAK", sk="RSK"))
     await call(instance.create_instance, create)
@@ -280,6 +301,22 @@ SCENARIOS: dict[str, Build] = {
     "alter_ram_user": lambda s: pb.AlterRamUserRequest(
         instance_id=IID, ram_user=pb.RamUserPB(user_id="ru", ak="RAK2", sk="RSK2")
     ),
+    # storage vaults and IAM
+    "alter_storage_vault": lambda s: _default_vault("v2"),
+    "show_storage_vaults": lambda s: pb.GetObjStoreInfoRequest(cloud_unique_id=VAULT_FE),
+    "add_s3_vault": lambda s: add_vault("v3"),
+    "alter_s3_vault": lambda s: pb.AlterObjStoreInfoRequest(
+        cloud_unique_id=VAULT_FE, vault=pb.StorageVaultPB(name="v1", obj_info=pb.ObjectStoreInfoPB(use_path_style=True))
+    ),
+    "drop_s3_vault": lambda s: add_vault("v1"),  # refused, as upstream
+    "add_hdfs_vault": lambda s: pb.AlterObjStoreInfoRequest(  # refused: HDFS is not supported
+        cloud_unique_id=VAULT_FE, vault=pb.StorageVaultPB(name="h1", hdfs_info=pb.HdfsVaultInfo(prefix="p"))
+    ),
+    "drop_hdfs_vault": lambda s: pb.AlterObjStoreInfoRequest(
+        cloud_unique_id=VAULT_FE, vault=pb.StorageVaultPB(name="v1")
+    ),
+    "get_iam": lambda s: pb.GetIamRequest(cloud_unique_id=BE1),
+    "alter_iam": lambda s: pb.AlterIamRequest(account_id="acc", ak="IAK2", sk="ISK2"),
     # load transactions
     "begin_txn": lambda s: begin_req("fresh"),
     "precommit_txn": lambda s: pb.PrecommitTxnRequest(cloud_unique_id=BE1, txn_id=s.prepared_txn, db_id=DB),

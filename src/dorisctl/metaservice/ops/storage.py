@@ -1,6 +1,7 @@
 """Object storage and credential operations: get_obj_store_info, add_obj_info, the ak/sk updates
 and alter_ram_user (spec 4.11 - 4.14). Plain async `(svc, txn, request) -> Reply` functions over
-one transaction; no transport types here. Storage vaults answer a clear "not supported" error.
+one transaction; no transport types here. Storage vaults live in ops/vault.py; get_obj_store_info
+lists them here with their sk opened, as upstream answers the FE/BE.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dorisctl.metaservice.model.instances import (
     to_compact_json,
     trim_prefix,
 )
+from dorisctl.metaservice.ops.vault import load_vaults
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.secrets import SecretError
 
@@ -66,9 +68,9 @@ async def get_obj_store_info(svc: Service, txn: Txn, req: cloud_pb2.GetObjStoreI
             reveal_in_place(svc, shown)
     except SecretError as e:
         raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
+    resp.storage_vault.extend(await load_vaults(svc, txn, inst, reveal=True))
     if inst.HasField("default_storage_vault_id"):
         resp.default_storage_vault_id = inst.default_storage_vault_id
-    if inst.HasField("default_storage_vault_name"):
         resp.default_storage_vault_name = inst.default_storage_vault_name
     resp.enable_storage_vault = inst.enable_storage_vault
     return Reply(result=resp)

@@ -27,6 +27,7 @@ from dorisctl.metaservice.model.tablets import (
     require_instance,
     write_stats,
 )
+from dorisctl.metaservice.ops import vault
 from dorisctl.metaservice.ops.jobrecord import check_job_rowset
 from dorisctl.metaservice.ops.schemadict import apply_schema_dict, store_variant_schema
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
@@ -40,6 +41,7 @@ async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsReq
         if not meta.HasField("schema") and not meta.HasField("schema_version"):
             raise invalid("tablet_meta must have either schema or schema_version")
     iid = await require_instance(svc, txn, req.cloud_unique_id)
+    resp = await vault.vault_for_tablets(svc, txn, iid, req)
     schemas_done: set[tuple[int, int]] = set()
     for source in req.tablet_metas:
         if await txn.get(keys.meta_tablet_idx_key(iid, source.tablet_id)) is not None:
@@ -75,7 +77,7 @@ async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsReq
         )
         stats.idx.CopyFrom(idx)
         write_stats(txn, iid, stats)
-    return Reply(result=cloud_pb2.CreateTabletsResponse())
+    return Reply(result=resp)
 
 
 async def get_tablet(svc: Service, txn: Txn, req: cloud_pb2.GetTabletRequest) -> Reply:

@@ -10,12 +10,14 @@ import logging
 import time
 from typing import Any
 
+from google.protobuf.message import DecodeError
+
 from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.model.instances import load_instance, node_counts, open_sk
-from dorisctl.metaservice.proto import cloud_pb2
+from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
@@ -25,6 +27,7 @@ log = logging.getLogger("dorisctl.recycler")
 InstanceInfoPB = cloud_pb2.InstanceInfoPB
 JobRecyclePB = cloud_pb2.JobRecyclePB
 RecycleRowsetPB = cloud_pb2.RecycleRowsetPB
+RowsetMetaCloudPB = olap_file_pb2.RowsetMetaCloudPB
 
 INT64_MAX = (1 << 63) - 1
 _R = cloud_pb2.RecycleIndexPB
@@ -448,6 +451,35 @@ class InstanceRecycler:
 
         await run_txn(self.kv, mark)
 
+    async def _tablet_locations(self, iid: str, locations: dict[str, Location], tablet_id: int) -> list[Location]:
+        """Where a tablet's objects are: the locations its rowsets (live and recycled) name by
+        `resource_id` (its storage vault, or the obj_info it was written to), as upstream's
+        recycle_tablet; every location when none names one (a tablet that never got a rowset
+        with a resource id). A resource id without a location fails the round (retried later)."""
+        named: set[str] = set()
+        for family, infix in (("meta", "rowset"), ("recycle", "rowset")):
+            prefix = keys.make_key(keys.USER_SPACE, family, iid, infix, tablet_id)
+            for _, raw in await self._read_page(prefix, prefix + b"\xff"):
+                try:
+                    if family == "meta":
+                        meta = RowsetMetaCloudPB()
+                        meta.ParseFromString(raw)
+                        rid = meta.resource_id
+                    else:
+                        rec = RecycleRowsetPB()
+                        rec.ParseFromString(raw)
+                        rid = rec.resource_id or rec.rowset_meta.resource_id
+                except DecodeError:
+                    continue  # a value that names nothing: it does not narrow the locations
+                if rid:
+                    named.add(rid)
+        if not named:
+            return list(locations.values())
+        missing = sorted(named - locations.keys())
+        if missing:
+            raise ObjStoreError(f"tablet {tablet_id}: no storage location for resource ids {missing}")
+        return [locations[r] for r in sorted(named)]
+
     async def _recycle_tablet(
         self,
         iid: str,
@@ -456,10 +488,10 @@ class InstanceRecycler:
         tablet_key: bytes,
         ids: tuple[int, int, int, int],
     ) -> None:
-        """All objects under `<prefix>/data/<tablet_id>/` in every location, then the tablet's keys."""
+        """All objects under `<prefix>/data/<tablet_id>/` in the tablet's own locations, then its keys."""
         table_id, index_id, partition_id, tablet_id = ids
         opts = self.cfg.client_options()
-        for loc in locations.values():
+        for loc in await self._tablet_locations(iid, locations, tablet_id):
             store = ObjStore(loc, opts)
             try:
                 stats = await asyncio.to_thread(store.delete_prefix, f"data/{tablet_id}/")

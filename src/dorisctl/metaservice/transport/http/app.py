@@ -216,6 +216,8 @@ class MetaServiceHttp:
         if body is None:
             body = await read_body(request, timeout=self.read_timeout)
         req = parse_request(body, route.request_type, raw_route)
+        if route.adjust is not None:
+            route.adjust(req)
         reply = await self.executor.run(route.handler, req, per_instance=route.per_instance, queue=route.queue)
         if route.reply is not None:
             return route.reply(reply)

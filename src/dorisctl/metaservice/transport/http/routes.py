@@ -50,6 +50,8 @@ class JsonRoute:
     # Read-modify-write of one instance value: queued per instance in the process (executor.InstanceQueue).
     per_instance: bool = False
     queue: Callable[[Any], str] | None = None  # as Rpc.queue
+    # Adjusts the parsed request before the handler runs (e.g. the op a vault route forces).
+    adjust: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,39 @@ for _name, _route in {
     "alter_ram_user": JsonRoute(storage.alter_ram_user, cloud_pb2.AlterRamUserRequest, per_instance=True),
 }.items():
     register(_name, _route)
+
+# Storage vaults and IAM (ops/vault.py, ops/iam.py): the RPCs, and upstream's HTTP names of the
+# vault ops (each forces its op, as upstream's process_alter_storage_vault does).
+for _name in ("alter_storage_vault", "get_iam", "alter_iam"):
+    register(_name, _rpc(_name))
+register("show_storage_vaults", _rpc("get_obj_store_info"))
+
+
+def _force_op(op: int) -> Callable[[Any], None]:
+    def adjust(req: Any) -> None:
+        req.op = op
+
+    return adjust
+
+
+for _name, _op in {
+    "add_s3_vault": _AO.ADD_S3_VAULT,
+    "alter_s3_vault": _AO.ALTER_S3_VAULT,
+    "drop_s3_vault": _AO.DROP_S3_VAULT,
+    "add_hdfs_vault": _AO.ADD_HDFS_INFO,
+    "drop_hdfs_vault": _AO.DROP_HDFS_INFO,
+}.items():
+    register(
+        _name,
+        JsonRoute(
+            RPCS["alter_storage_vault"].handler,
+            _AO,
+            error_result="status",
+            response_type=cloud_pb2.AlterObjStoreInfoResponse,
+            per_instance=True,
+            adjust=_force_op(_op),
+        ),
+    )
 
 # Transactions, tablets, rowsets, tablet jobs (docs/transactions.md).
 register(
