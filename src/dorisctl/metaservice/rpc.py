@@ -16,7 +16,19 @@ from google.protobuf.message import Message
 
 from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, ddl, instance, job, resource_rpc, storage, subtxn, tablet, txn, txnlabel
+from dorisctl.metaservice.ops import (
+    bitmap,
+    cluster,
+    ddl,
+    instance,
+    job,
+    resource_rpc,
+    storage,
+    subtxn,
+    tablet,
+    txn,
+    txnlabel,
+)
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 
 
@@ -150,6 +162,32 @@ RPCS: dict[str, Rpc] = _table(
     # tablet jobs
     Rpc("start_tablet_job", job.start_tablet_job, pb.StartTabletJobRequest, pb.StartTabletJobResponse),
     Rpc("finish_tablet_job", job.finish_tablet_job, pb.FinishTabletJobRequest, pb.FinishTabletJobResponse),
+    # merge-on-write delete bitmaps (ops/bitmap.py)
+    Rpc(
+        "get_delete_bitmap_update_lock",
+        bitmap.get_delete_bitmap_update_lock,
+        pb.GetDeleteBitmapUpdateLockRequest,
+        pb.GetDeleteBitmapUpdateLockResponse,
+    ),
+    Rpc(
+        "remove_delete_bitmap_update_lock",
+        bitmap.remove_delete_bitmap_update_lock,
+        pb.RemoveDeleteBitmapUpdateLockRequest,
+        pb.RemoveDeleteBitmapUpdateLockResponse,
+    ),
+    Rpc(
+        "update_delete_bitmap", bitmap.update_delete_bitmap, pb.UpdateDeleteBitmapRequest, pb.UpdateDeleteBitmapResponse
+    ),
+    Rpc(
+        "get_delete_bitmap",
+        bitmap.get_delete_bitmap,
+        pb.GetDeleteBitmapRequest,
+        pb.GetDeleteBitmapResponse,
+        mutates=False,
+    ),
+    Rpc(
+        "remove_delete_bitmap", bitmap.remove_delete_bitmap, pb.RemoveDeleteBitmapRequest, pb.RemoveDeleteBitmapResponse
+    ),
     # DDL: indexes and partitions
     Rpc("prepare_index", ddl.prepare_index, pb.IndexRequest, pb.IndexResponse),
     Rpc("commit_index", ddl.commit_index, pb.IndexRequest, pb.IndexResponse),

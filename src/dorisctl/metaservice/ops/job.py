@@ -23,6 +23,7 @@ from dorisctl.metaservice.model.tablets import (
     require_instance,
     write_stats,
 )
+from dorisctl.metaservice.ops import bitmap
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 CJ = cloud_pb2.TabletCompactionJobPB
@@ -181,6 +182,7 @@ async def finish_tablet_job(svc: Service, txn: Txn, req: cloud_pb2.FinishTabletJ
         txn.put(key, rec.SerializeToString())
         if given.HasField("delete_bitmap_lock_initiator"):
             txn.remove(keys.mow_tablet_job_key(iid, idx.table_id, given.delete_bitmap_lock_initiator))
+            await bitmap.drop_compaction_lock(txn, iid, idx.table_id, given.delete_bitmap_lock_initiator)
         return Reply(result=resp)
     if req.action == Action.LEASE:
         if given.lease <= 0 or recorded.lease > given.lease:
@@ -244,6 +246,8 @@ async def _commit_compaction(
         setattr(merged, field, getattr(agg, field) + parts[1].get(suffix, 0))
     if c.type == CJ.EMPTY_CUMULATIVE:
         return merged
+    if c.HasField("delete_bitmap_lock_initiator"):  # MoW: the compaction must still hold the table lock
+        await bitmap.release_compaction_lock(txn, iid, idx.table_id, c.delete_bitmap_lock_initiator)
     if len(c.input_versions) != 2 or len(c.output_versions) != 1 or len(c.output_rowset_ids) != 1:
         raise invalid(
             f"invalid input or output versions, input_versions_size={len(c.input_versions)} "

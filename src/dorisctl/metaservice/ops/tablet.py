@@ -27,6 +27,7 @@ from dorisctl.metaservice.model.tablets import (
     require_instance,
     write_stats,
 )
+from dorisctl.metaservice.ops.loadcheck import require_prepared_load
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
@@ -125,6 +126,7 @@ async def prepare_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetRequ
     """Spec 7.3: record the rowset for the recycler (type PREPARE) until it is committed."""
     rs = _check_rowset_meta(req)
     iid = await require_instance(svc, txn, req.cloud_unique_id)
+    await require_prepared_load(svc, txn, iid, rs)
     tmp = await txn.get(keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id))
     if tmp is not None:
         existing = RowsetMetaCloudPB()
@@ -148,6 +150,7 @@ async def commit_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetReque
     """Spec 7.3: the tmp rowset (txn, tablet); a retry with the same rowset_id_v2 is OK."""
     rs = _check_rowset_meta(req)
     iid = await require_instance(svc, txn, req.cloud_unique_id)
+    await require_prepared_load(svc, txn, iid, rs)
     tmp_key = keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id)
     tmp = await txn.get(tmp_key)
     if tmp is not None:

@@ -164,3 +164,12 @@ for _name in (
     "finish_tablet_job",
 ):
     register(_name, _rpc(_name))
+# Merge-on-write delete bitmaps (ops/bitmap.py).
+for _name in (
+    "get_delete_bitmap_update_lock",
+    "remove_delete_bitmap_update_lock",
+    "update_delete_bitmap",
+    "get_delete_bitmap",
+    "remove_delete_bitmap",
+):
+    register(_name, _rpc(_name))
