@@ -352,3 +352,37 @@ async def test_large_bitmap_round_trip_on_every_store(kv_url: str) -> None:
         assert triples(await call(get_delete_bitmap, get_req(T1, [("r1", 0, 9)]))) == []
     finally:
         await kv.close()
+
+
+async def test_request_larger_than_one_store_transaction(kv_url: str) -> None:
+    """Upstream's "large size txn" case: more bitmap bytes (and, on etcd, more keys) than one store
+    transaction takes are written in several, each under the lock, and read back whole."""
+    kv = open_store(kv_url)
+    svc = Service(kv=kv, keyring=KeyRing({1: b"k" * 32}))
+    try:
+        await run_txn(kv, lambda t: _seed_instance(t))
+
+        async def call(op: Any, req: Any) -> Any:
+            return (await run_txn(kv, lambda t: op(svc, t, req))).result
+
+        large = bytes(range(256)) * 1172  # 300,032 bytes
+        n_large = 40 if kv_url.startswith("sqlite") else 6  # 12 MB > SQLite's 10 MB; 1.8 MB > etcd's ~1 MB
+        items = [("123", v, 1, large[v:] + bytes([v])) for v in range(n_large)]
+        items += [("124", 3, seg, f"small{seg}".encode()) for seg in range(150)]  # > etcd's 128 operations
+        assert len(bitmaps.plan_writes([], [(b"k", v) for *_, v in items], kv.limits)) > 1
+        await call(get_delete_bitmap_update_lock, lock_req(888))
+        await call(update_delete_bitmap, update_req(888, T1, items))
+        got = await call(get_delete_bitmap, get_req(T1, [("123", 0, 100), ("124", 0, 3)]))
+        assert triples(got) == sorted(items, key=lambda i: (i[0], i[1], i[2]))
+        pending = await run_txn(kv, lambda t: bitmaps.load_pending(t, IID, T1))
+        assert pending is not None and len(pending.delete_bitmap_keys) == len(items)
+        # the load's next attempt removes them all before writing its own
+        await call(update_delete_bitmap, update_req(888, T1, [("125", 4, 0, b"retry")]))
+        got = await call(get_delete_bitmap, get_req(T1, [("123", 0, 100), ("124", 0, 3), ("125", 0, 9)]))
+        assert triples(got) == [("125", 4, 0, b"retry")]
+    finally:
+        await kv.close()
+
+
+async def _seed_instance(txn: Any) -> None:
+    txn.put(keys.instance_key(IID), pb.InstanceInfoPB(instance_id=IID).SerializeToString())

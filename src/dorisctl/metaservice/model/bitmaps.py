@@ -9,7 +9,7 @@ chunks in key order, byte for byte.
 
 from __future__ import annotations
 
-from dorisctl.kv import Txn
+from dorisctl.kv import Limits, Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.proto import cloud_pb2
@@ -41,6 +41,49 @@ def put_chunked(txn: Txn, key: bytes, value: bytes) -> None:
         return
     for index, start in enumerate(range(0, len(value), SPLIT_SIZE)):
         txn.put(chunk_key(key, index), value[start : start + SPLIT_SIZE])
+
+
+Piece = tuple[bytes, int, bytes]  # (bitmap key, chunk index or REMOVE, chunk bytes)
+REMOVE = -1
+
+
+def plan_writes(removals: list[bytes], writes: list[tuple[bytes, bytes]], limits: Limits) -> list[list[Piece]]:
+    """Removals of whole bitmaps, then the chunks of `writes`, in groups that each fit one store
+    transaction with room to spare (half the byte limit, the mutation limit less a margin), in
+    order: a store with etcd's limits takes a large update_delete_bitmap request in several
+    transactions, as Doris splits one that exceeds FoundationDB's."""
+    max_bytes = limits.max_txn_bytes // 2
+    max_mutations = max(6, limits.max_mutations - 24) if limits.max_mutations else 0
+    groups: list[list[Piece]] = [[]]
+    size = mutations = 0
+
+    def add(piece: Piece, cost_bytes: int, cost_mutations: int) -> None:
+        nonlocal size, mutations
+        full = size + cost_bytes > max_bytes or (max_mutations and mutations + cost_mutations > max_mutations)
+        if groups[-1] and full:
+            groups.append([])
+            size = mutations = 0
+        groups[-1].append(piece)
+        size += cost_bytes
+        mutations += cost_mutations
+
+    for key in removals:
+        add((key, REMOVE, b""), 2 * (len(key) + SUFFIX_LEN), 1)
+    for key, value in writes:
+        chunks = [value[i : i + SPLIT_SIZE] for i in range(0, len(value), SPLIT_SIZE)] or [b""]
+        for index, chunk in enumerate(chunks):
+            # a put; the first chunk also removes the key's old chunks, a range etcd splits around each put
+            add((key, index, chunk), len(chunk) + 3 * (len(key) + SUFFIX_LEN), 3 if index == 0 else 2)
+    return groups
+
+
+def write_pieces(txn: Txn, pieces: list[Piece]) -> None:
+    """Apply planned pieces; a key's first chunk replaces every old chunk of that key."""
+    for key, index, chunk in pieces:
+        if index in (REMOVE, 0):
+            txn.remove_range(key, chunk_end(key))
+        if index != REMOVE:
+            txn.put(chunk_key(key, index), chunk)
 
 
 def remove_chunked(txn: Txn, key: bytes) -> None:

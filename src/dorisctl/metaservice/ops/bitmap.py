@@ -11,9 +11,10 @@ Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
-from dorisctl.kv import Txn
+from dorisctl.kv import Txn, run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
@@ -220,50 +221,70 @@ async def _rowset_gone(txn: Txn, iid: str, tablet_id: int, version: int, rowset_
 async def update_delete_bitmap(svc: Service, txn: Txn, req: cloud_pb2.UpdateDeleteBitmapRequest) -> Reply:
     """Store the segment bitmaps of a tablet. Unless `without_lock`, the caller must hold the table
     lock; a load (lock id > 0) or schema change (-2) first drops the bitmaps its earlier attempt
-    left pending and records the new ones as pending until commit_txn."""
+    left pending and records the new ones as pending until commit_txn. A request too large for one
+    store transaction is done in several, each checking the lock again (as Doris does): the old
+    pending bitmaps go first, the new pending list comes with the first new bitmap, so a retry
+    after a failure half-way finds and removes what was written."""
     iid = await _instance(svc, txn, req.cloud_unique_id)
     _check_update(req)
     tablet_id = req.tablet_id
-    explicit = req.is_explicit_txn
-    first_sub_txn = explicit and req.txn_id == req.lock_id
-    if not req.without_lock:
-        await bitmaps.check_lock(txn, iid, req.table_id, req.lock_id, req.initiator)
-        if not explicit or first_sub_txn:
-            pending = await bitmaps.load_pending(txn, iid, tablet_id)
-            for key in pending.delete_bitmap_keys if pending is not None else []:
-                bitmaps.remove_chunked(txn, key)
-    if req.lock_id > 0 and req.HasField("txn_id") and req.partition_id and req.HasField("next_visible_version"):
-        await _check_partition_version(txn, iid, req)
     bitmap_keys = [
         keys.meta_delete_bitmap_key(iid, tablet_id, rowset_id, version, segment_id)
         for rowset_id, version, segment_id in zip(req.rowset_ids, req.versions, req.segment_ids, strict=True)
     ]
-    if req.lock_id > 0 or req.lock_id == bitmaps.SCHEMA_CHANGE_LOCK_ID:
-        pending_pb = cloud_pb2.PendingDeleteBitmapPB()
-        if explicit and not first_sub_txn:
-            earlier = await bitmaps.load_pending(txn, iid, tablet_id)
-            if earlier is not None:
-                pending_pb.CopyFrom(earlier)
-        pending_pb.delete_bitmap_keys.extend(bitmap_keys)
-        txn.put(keys.meta_pending_delete_bitmap_key(iid, tablet_id), pending_pb.SerializeToString())
-    check_rowsets = req.without_lock and req.pre_rowset_agg_end_version > 0
+    if not req.without_lock:
+        await bitmaps.check_lock(txn, iid, req.table_id, req.lock_id, req.initiator)
+    if req.lock_id > 0 and req.HasField("txn_id") and req.partition_id and req.HasField("next_visible_version"):
+        await _check_partition_version(txn, iid, req)
+    explicit = req.is_explicit_txn
+    first_sub_txn = explicit and req.txn_id == req.lock_id
+    old_pending = await bitmaps.load_pending(txn, iid, tablet_id)
+    removals: list[bytes] = []
+    if not req.without_lock and (not explicit or first_sub_txn) and old_pending is not None:
+        removals = list(old_pending.delete_bitmap_keys)
     skipped: set[str] = set()
+    writes: list[tuple[bytes, bytes]] = []
     for i, key in enumerate(bitmap_keys):
         rowset_id = req.rowset_ids[i]
-        if check_rowsets and (
+        check = req.without_lock and req.pre_rowset_agg_end_version > 0
+        if check and (
             rowset_id in skipped or await _rowset_gone(txn, iid, tablet_id, req.pre_rowset_versions[i], rowset_id)
         ):
             skipped.add(rowset_id)  # the rowset was compacted away meanwhile: its bitmap is not needed
             continue
-        bitmaps.put_chunked(txn, key, req.segment_delete_bitmaps[i])
+        writes.append((key, req.segment_delete_bitmaps[i]))
+    groups = bitmaps.plan_writes(removals, writes, svc.kv.limits)
+    pending: bytes | None = None
+    if req.lock_id > 0 or req.lock_id == bitmaps.SCHEMA_CHANGE_LOCK_ID:
+        pending_pb = cloud_pb2.PendingDeleteBitmapPB()
+        if explicit and not first_sub_txn and old_pending is not None:
+            pending_pb.CopyFrom(old_pending)
+        pending_pb.delete_bitmap_keys.extend(bitmap_keys)
+        pending = pending_pb.SerializeToString()
+    with_pending = next((i for i, g in enumerate(groups) if any(p[1] != bitmaps.REMOVE for p in g)), len(groups) - 1)
+
+    last = len(groups) - 1
     start, end = req.pre_rowset_agg_start_version, req.pre_rowset_agg_end_version
-    if req.HasField("pre_rowset_agg_start_version") and req.HasField("pre_rowset_agg_end_version") and start < end:
-        for rowset_id in dict.fromkeys(req.rowset_ids):
-            if rowset_id not in skipped:
-                txn.remove_range(
+    agg = req.HasField("pre_rowset_agg_start_version") and req.HasField("pre_rowset_agg_end_version") and start < end
+
+    async def apply(t: Txn, n: int) -> None:
+        if t is not txn and not req.without_lock:
+            await bitmaps.check_lock(t, iid, req.table_id, req.lock_id, req.initiator)
+        bitmaps.write_pieces(t, groups[n])
+        if n == with_pending and pending is not None:
+            t.put(keys.meta_pending_delete_bitmap_key(iid, tablet_id), pending)
+        for rowset_id in dict.fromkeys(req.rowset_ids) if agg and n == last else ():
+            if rowset_id not in skipped:  # the versions merged into an aggregated bitmap go
+                t.remove_range(
                     keys.meta_delete_bitmap_key(iid, tablet_id, rowset_id, start, 0),
                     keys.meta_delete_bitmap_key(iid, tablet_id, rowset_id, end, 0),
                 )
+
+    if not last:
+        await apply(txn, 0)  # the common case: one atomic transaction
+    else:  # larger than one store transaction: the request's own (which read the pending list) writes nothing
+        for n in range(len(groups)):
+            await run_txn(svc.kv, functools.partial(apply, n=n))
     return Reply(result=cloud_pb2.UpdateDeleteBitmapResponse())
 
 
