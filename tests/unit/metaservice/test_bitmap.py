@@ -374,12 +374,20 @@ async def test_request_larger_than_one_store_transaction(kv_url: str) -> None:
         await call(update_delete_bitmap, update_req(888, T1, items))
         got = await call(get_delete_bitmap, get_req(T1, [("123", 0, 100), ("124", 0, 3)]))
         assert triples(got) == sorted(items, key=lambda i: (i[0], i[1], i[2]))
+        removal = pb.RemoveDeleteBitmapRequest(
+            cloud_unique_id=CUID, tablet_id=T1, rowset_ids=["124"] * 75 + ["nosuch"] * 60,
+            begin_versions=[3] * 75 + [0] * 60, end_versions=[3] * 75 + [9] * 60,
+        )  # fmt: skip
+        # 135 ranges: more than etcd's 128 operations in one transaction
+        await call(remove_delete_bitmap, removal)
+        assert not (await call(get_delete_bitmap, get_req(T1, [("124", 0, 9)]))).rowset_ids
         pending = await run_txn(kv, lambda t: bitmaps.load_pending(t, IID, T1))
         assert pending is not None and len(pending.delete_bitmap_keys) == len(items)
         # the load's next attempt removes them all before writing its own
         await call(update_delete_bitmap, update_req(888, T1, [("125", 4, 0, b"retry")]))
         got = await call(get_delete_bitmap, get_req(T1, [("123", 0, 100), ("124", 0, 3), ("125", 0, 9)]))
         assert triples(got) == [("125", 4, 0, b"retry")]
+        assert not triples(await call(get_delete_bitmap, get_req(T1, [("123", 0, 100)])))
     finally:
         await kv.close()
 

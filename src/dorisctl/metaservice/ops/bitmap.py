@@ -348,12 +348,27 @@ async def get_delete_bitmap(svc: Service, txn: Txn, req: cloud_pb2.GetDeleteBitm
 
 
 async def remove_delete_bitmap(svc: Service, txn: Txn, req: cloud_pb2.RemoveDeleteBitmapRequest) -> Reply:
-    """Remove the bitmaps of each (rowset, [begin, end]) version range (a BE's cleanup of old ones)."""
+    """Remove the bitmaps of each (rowset, [begin, end]) version range (a BE's cleanup of old ones).
+    More ranges than one store transaction takes (etcd: its operation limit) go in several."""
     iid = await _instance(svc, txn, req.cloud_unique_id)
     _check_ranges(req)
-    for rowset_id, begin, end in zip(req.rowset_ids, req.begin_versions, req.end_versions, strict=True):
-        txn.remove_range(
+    ranges = [
+        (
             keys.meta_delete_bitmap_key(iid, req.tablet_id, rowset_id, begin, 0),
             keys.meta_delete_bitmap_key(iid, req.tablet_id, rowset_id, end, bitmaps.INT64_MAX),
         )
+        for rowset_id, begin, end in zip(req.rowset_ids, req.begin_versions, req.end_versions, strict=True)
+    ]
+    per_txn = max(1, svc.kv.limits.max_mutations - 24) if svc.kv.limits.max_mutations else len(ranges) or 1
+
+    async def remove(t: Txn, part: list[tuple[bytes, bytes]]) -> None:
+        for begin, end in part:
+            t.remove_range(begin, end)
+
+    parts = [ranges[i : i + per_txn] for i in range(0, len(ranges), per_txn)] or [[]]
+    if len(parts) == 1:
+        await remove(txn, parts[0])
+    else:  # removing is idempotent: a failure half-way is completed by the BE's retry
+        for part in parts:
+            await run_txn(svc.kv, functools.partial(remove, part=part))
     return Reply(result=cloud_pb2.RemoveDeleteBitmapResponse())
