@@ -158,7 +158,7 @@ async def test_update_needs_the_lock_and_checks_its_arguments(env: Env) -> None:
     )
     await env.call(get_delete_bitmap_update_lock, lock_req(100))
     await expect_error(env, update_delete_bitmap, update_req(101, T1, items), Code.LOCK_EXPIRED)
-    await expect_error(env, update_delete_bitmap, update_req(100, T1, items, initiator=5), Code.LOCK_EXPIRED,
+    await expect_error(env, update_delete_bitmap, update_req(100, T1, items, initiator=-2), Code.LOCK_EXPIRED,
                        "lock initiator not exist")  # fmt: skip
     uneven = update_req(100, T1, items)
     uneven.segment_ids.append(1)
@@ -197,7 +197,17 @@ async def test_get_reads_version_ranges_and_pages(env: Env) -> None:
 
 
 async def test_get_refuses_stale_compaction_counters(env: Env) -> None:
+    """Upstream's GetDeleteBitmapWithIdx: no stats is TABLET_NOT_FOUND; any counter or the
+    cumulative point differing from the tablet's is ROWSETS_EXPIRED."""
+    full = pb.TabletIndexPB(db_id=DB, table_id=TABLE, index_id=10002, partition_id=PART, tablet_id=T1)
+    counters = {"base_compaction_cnt": 0, "cumulative_compaction_cnt": 0, "cumulative_point": 2}
+    await expect_error(env, get_delete_bitmap, get_req(T1, [], idx=full, **counters), Code.TABLET_NOT_FOUND)
     await make_tablets(env, [T1])
+    for field in counters:
+        await expect_error(
+            env, get_delete_bitmap, get_req(T1, [], idx=full, **{**counters, field: counters[field] + 1}),
+            Code.ROWSETS_EXPIRED,
+        )  # fmt: skip
     idx = pb.TabletIndexPB(tablet_id=T1)
     ok = get_req(T1, [], idx=idx, base_compaction_cnt=0, cumulative_compaction_cnt=0, cumulative_point=2)
     await env.call(get_delete_bitmap, ok)
