@@ -136,9 +136,12 @@ async def consume_load_locks(
                 txn.remove(keys.meta_pending_delete_bitmap_key(iid, tablet_id))
 
 
-async def release_compaction_lock(txn: Txn, iid: str, table_id: int, initiator: int) -> None:
-    """finish_tablet_job COMMIT of a MoW compaction: it must hold the lock (lock id -1) under its
-    initiator, which is then released (upstream's check_and_remove_delete_bitmap_update_lock)."""
+async def release_compaction_lock(
+    txn: Txn, iid: str, table_id: int, initiator: int, lock_id: int = bitmaps.COMPACTION_LOCK_ID
+) -> None:
+    """finish_tablet_job COMMIT of a MoW compaction (lock id -1; a schema change passes -2): the job
+    must hold the lock under its initiator, which is then released (upstream's
+    check_and_remove_delete_bitmap_update_lock)."""
     lock = await bitmaps.load_lock(txn, iid, table_id)
     if lock is None:
         key = keys.meta_delete_bitmap_update_lock_key(iid, table_id)
@@ -146,7 +149,7 @@ async def release_compaction_lock(txn: Txn, iid: str, table_id: int, initiator: 
             f"failed to get delete bitmap update lock key, instance_id={iid} table_id={table_id} "
             f"key={key.hex()} err=KeyNotFound"
         )
-    if lock.lock_id != bitmaps.COMPACTION_LOCK_ID:
+    if lock.lock_id != lock_id:
         raise MetaServiceError(Code.LOCK_EXPIRED, "lock id not match")
     if not bitmaps.release_initiator(txn, iid, table_id, lock, initiator):
         raise MetaServiceError(Code.LOCK_EXPIRED, "lock initiator not exist")
