@@ -373,7 +373,7 @@ SCENARIOS: dict[str, Build] = {
     "remove_delete_bitmap_update_lock": lambda s: pb.RemoveDeleteBitmapUpdateLockRequest(
         cloud_unique_id=FE, table_id=TABLE, lock_id=s.prepared_txn, initiator=-1
     ),
-    "update_delete_bitmap": lambda s: bitmap_req(s.prepared_txn, bytes(range(256)) * 800),
+    "update_delete_bitmap": lambda s: bitmap_req(s.prepared_txn, bytes(range(256)) * 16),
     "get_delete_bitmap": lambda s: pb.GetDeleteBitmapRequest(
         cloud_unique_id=BE1, tablet_id=T2, rowset_ids=["pending-rs"], begin_versions=[0], end_versions=[10]
     ),
