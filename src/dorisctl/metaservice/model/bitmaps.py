@@ -33,16 +33,6 @@ def chunk_end(key: bytes) -> bytes:
     return key + keys.encode_int64(INT64_MAX)
 
 
-def put_chunked(txn: Txn, key: bytes, value: bytes) -> None:
-    """Replace the value at `key` (every old chunk goes) with `value` in SPLIT_SIZE chunks."""
-    txn.remove_range(key, chunk_end(key))
-    if not value:
-        txn.put(chunk_key(key, 0), b"")
-        return
-    for index, start in enumerate(range(0, len(value), SPLIT_SIZE)):
-        txn.put(chunk_key(key, index), value[start : start + SPLIT_SIZE])
-
-
 Piece = tuple[bytes, int, bytes]  # (bitmap key, chunk index or REMOVE, chunk bytes)
 REMOVE = -1
 
@@ -84,10 +74,6 @@ def write_pieces(txn: Txn, pieces: list[Piece]) -> None:
             txn.remove_range(key, chunk_end(key))
         if index != REMOVE:
             txn.put(chunk_key(key, index), chunk)
-
-
-def remove_chunked(txn: Txn, key: bytes) -> None:
-    txn.remove_range(key, chunk_end(key))
 
 
 # -- the table lock ------------------------------------------------------------------------------
