@@ -21,6 +21,7 @@ from dorisctl.metaservice.ops.bitmap import (
     update_delete_bitmap,
 )
 from dorisctl.metaservice.ops.job import finish_tablet_job, start_tablet_job
+from dorisctl.metaservice.ops.subtxn import begin_sub_txn
 from dorisctl.metaservice.ops.tablet import commit_rowset, prepare_rowset
 from dorisctl.metaservice.ops.txn import begin_txn, commit_txn, get_txn
 from dorisctl.metaservice.proto import cloud_pb2
@@ -330,7 +331,7 @@ async def test_rowsets_of_finished_loads_are_refused(env: Env) -> None:
     await expect_error(env, commit_rowset, req, Code.INVALID_ARGUMENT, msg)
     assert await raw(env, keys.recycle_rowset_key(IID, T1, "rs-late")) is None
     unknown = rowset(123_456, T1, "rs-unknown")
-    unknown.load_id.hi = 1
+    unknown.load_id.hi, unknown.load_id.lo = 1, 1
     await expect_error(env, prepare_rowset, pb.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=unknown),
                        Code.KV_TXN_GET_ERR, "failed to get db id, txn_id=123456 err=KeyNotFound")  # fmt: skip
     env.svc.settings.enable_load_txn_status_check = False
@@ -404,3 +405,27 @@ async def test_request_larger_than_one_store_transaction(kv_url: str) -> None:
 
 async def _seed_instance(txn: Any) -> None:
     txn.put(keys.instance_key(IID), pb.InstanceInfoPB(instance_id=IID).SerializeToString())
+
+
+async def test_sub_txn_loads_are_checked_against_their_parent(env: Env) -> None:
+    """An explicit transaction's sub txn has no txn info of its own: its rowsets are accepted while
+    the parent is PREPARED and refused once it is committed; the commit consumes the MoW lock."""
+    await make_tablets(env, [T1])
+    parent = int((await env.call(begin_txn, begin_req("explicit"))).txn_id)
+    sub_req = pb.BeginSubTxnRequest(cloud_unique_id=CUID, txn_id=parent, sub_txn_num=0, db_id=DB,
+                                    table_ids=[TABLE], label="explicit")  # fmt: skip
+    sub = int((await env.call(begin_sub_txn, sub_req)).sub_txn_id)
+    rs = rowset(sub, T1, "rs-sub")
+    rs.load_id.hi, rs.load_id.lo = 9, 9
+    req = pb.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=rs)
+    await env.call(prepare_rowset, req)
+    await env.call(commit_rowset, req)
+    await env.call(get_delete_bitmap_update_lock, lock_req(parent))
+    bitmap = update_req(parent, T1, [("init", 2, 0, b"sub")], is_explicit_txn=True, txn_id=parent)
+    await env.call(update_delete_bitmap, bitmap)
+    commit = pb.CommitTxnRequest(cloud_unique_id=CUID, txn_id=parent, is_txn_load=True, mow_table_ids=[TABLE],
+                                 sub_txn_infos=[pb.SubTxnInfo(sub_txn_id=sub, table_id=TABLE)])  # fmt: skip
+    await env.call(commit_txn, commit)
+    assert await lock_record(env) is None
+    await expect_error(env, commit_rowset, req, Code.INVALID_ARGUMENT,
+                       f"txn is not in 1 state, txn_id={parent}, txn_status=3")  # fmt: skip

@@ -75,6 +75,7 @@ async def begin_sub_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginSubTxnReques
     put_info(txn, iid, info)
     index = cloud_pb2.TxnIndexPB()
     index.tablet_index.db_id = db_id
+    index.parent_txn_id = txn_id  # a sub txn's loads are checked against its parent (ops/loadcheck.py)
     txn.put(keys.txn_index_key(iid, sub_txn_id), index.SerializeToString())
     return Reply(result=cloud_pb2.BeginSubTxnResponse(sub_txn_id=sub_txn_id, txn_info=info))
 
