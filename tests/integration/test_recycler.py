@@ -394,6 +394,10 @@ async def test_gc_deletes_objects_of_expired_recycled_rowsets(svc: Service, s3: 
             keys.recycle_rowset_key(iid, 12, "r4"): rowset(12, "r4", drop, now - 300000),
         },
     )
+    # merge-on-write delete bitmaps (chunked values) of recycled and of live rowsets
+    bitmap_of = {(t, rid): keys.meta_delete_bitmap_key(iid, t, rid, 3, 0) for t, rid in
+                 ((10, "r1"), (10, "r10"), (10, "r2"), (11, "r3"), (12, "r4"))}  # fmt: skip
+    await put_kv(svc.kv, {k + keys.encode_int64(i): b"bm" for k in bitmap_of.values() for i in (0, 1)})
     res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance(iid)
     assert res.outcome == "done", res.error
     assert res.rowsets_recycled == 3 and res.objects_deleted == 5
@@ -401,6 +405,9 @@ async def test_gc_deletes_objects_of_expired_recycled_rowsets(svc: Service, s3: 
     assert await get_kv(svc.kv, keys.recycle_rowset_key(iid, 10, "r10")) is not None
     for tablet, rid in ((10, "r1"), (11, "r3"), (12, "r4")):
         assert await get_kv(svc.kv, keys.recycle_rowset_key(iid, tablet, rid)) is None
+        assert await count_range(svc.kv, *keys.meta_delete_bitmap_rowset_range(iid, tablet, rid)) == 0
+    for tablet, rid in ((10, "r10"), (10, "r2")):  # not recycled (yet): their bitmaps stay
+        assert await count_range(svc.kv, *keys.meta_delete_bitmap_rowset_range(iid, tablet, rid)) == 2
     client.delete_object(Bucket=BUCKET, Key=objs["r10"][0])
 
 
@@ -410,7 +417,9 @@ def tablet_records(iid: str, table: int, index: int, partition: int, tablet: int
         keys.meta_tablet_key(iid, table, index, partition, tablet): v,
         keys.meta_tablet_idx_key(iid, tablet): v,
         keys.meta_rowset_key(iid, tablet, 2): v,
-        keys.make_key(keys.USER_SPACE, "meta", iid, "delete_bitmap", tablet, "r", 2, 0): v,
+        keys.meta_delete_bitmap_key(iid, tablet, "r", 2, 0) + keys.encode_int64(0): v,
+        keys.meta_delete_bitmap_key(iid, tablet, "r", 2, 0) + keys.encode_int64(1): v,
+        keys.meta_pending_delete_bitmap_key(iid, tablet): v,
         keys.stats_tablet_key(iid, table, index, partition, tablet): v,
         keys.stats_tablet_detached_key(iid, table, index, partition, tablet, "num_rows"): v,
         keys.job_tablet_key(iid, table, index, partition, tablet): v,

@@ -247,6 +247,37 @@ def meta_schema_dict_key(instance_id: str, index_id: int) -> bytes:
     return make_key(USER_SPACE, "meta", instance_id, "tablet_schema_pb_dict", index_id)
 
 
+# -- merge-on-write delete bitmaps (ops/bitmap.py) ---------------------------------------------
+
+
+def meta_delete_bitmap_key(instance_id: str, tablet_id: int, rowset_id: str, version: int, segment_id: int) -> bytes:
+    """`"meta" iid "delete_bitmap" i:tablet s:rowset i:version i:segment`; the value is split into
+    chunks at this key + encode_int64(chunk suffix) (model/bitmaps.py)."""
+    return make_key(USER_SPACE, "meta", instance_id, "delete_bitmap", tablet_id, rowset_id, version, segment_id)
+
+
+def meta_delete_bitmap_tablet_range(instance_id: str, tablet_id: int) -> tuple[bytes, bytes]:
+    """Every delete-bitmap key of one tablet."""
+    prefix = make_key(USER_SPACE, "meta", instance_id, "delete_bitmap", tablet_id)
+    return prefix, prefix + b"\xff"
+
+
+def meta_delete_bitmap_rowset_range(instance_id: str, tablet_id: int, rowset_id: str) -> tuple[bytes, bytes]:
+    """Every delete-bitmap key of one rowset of one tablet."""
+    prefix = make_key(USER_SPACE, "meta", instance_id, "delete_bitmap", tablet_id, rowset_id)
+    return prefix, prefix + b"\xff"
+
+
+def meta_delete_bitmap_update_lock_key(instance_id: str, table_id: int, partition_id: int = -1) -> bytes:
+    """`"meta" iid "delete_bitmap_lock" i:table i:partition`; Doris always passes partition -1 (table lock)."""
+    return make_key(USER_SPACE, "meta", instance_id, "delete_bitmap_lock", table_id, partition_id)
+
+
+def meta_pending_delete_bitmap_key(instance_id: str, tablet_id: int) -> bytes:
+    """`"meta" iid "delete_bitmap_pending" i:tablet` -> PendingDeleteBitmapPB (keys a load wrote)."""
+    return make_key(USER_SPACE, "meta", instance_id, "delete_bitmap_pending", tablet_id)
+
+
 def storage_vault_key(instance_id: str, vault_id: str) -> bytes:
     return make_key(USER_SPACE, "storage_vault", instance_id, "vault", vault_id)
 

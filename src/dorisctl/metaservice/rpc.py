@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 from dorisctl.metaservice.context import Reply
 from dorisctl.metaservice.executor import Handler
 from dorisctl.metaservice.ops import (
+    bitmap,
     cluster,
     ddl,
     iam,
@@ -167,6 +168,32 @@ RPCS: dict[str, Rpc] = _table(
     # schema change: schema dictionaries (variant columns)
     Rpc(
         "get_schema_dict", schemadict.get_schema_dict, pb.GetSchemaDictRequest, pb.GetSchemaDictResponse, mutates=False
+    ),
+    # merge-on-write delete bitmaps (ops/bitmap.py)
+    Rpc(
+        "get_delete_bitmap_update_lock",
+        bitmap.get_delete_bitmap_update_lock,
+        pb.GetDeleteBitmapUpdateLockRequest,
+        pb.GetDeleteBitmapUpdateLockResponse,
+    ),
+    Rpc(
+        "remove_delete_bitmap_update_lock",
+        bitmap.remove_delete_bitmap_update_lock,
+        pb.RemoveDeleteBitmapUpdateLockRequest,
+        pb.RemoveDeleteBitmapUpdateLockResponse,
+    ),
+    Rpc(
+        "update_delete_bitmap", bitmap.update_delete_bitmap, pb.UpdateDeleteBitmapRequest, pb.UpdateDeleteBitmapResponse
+    ),
+    Rpc(
+        "get_delete_bitmap",
+        bitmap.get_delete_bitmap,
+        pb.GetDeleteBitmapRequest,
+        pb.GetDeleteBitmapResponse,
+        mutates=False,
+    ),
+    Rpc(
+        "remove_delete_bitmap", bitmap.remove_delete_bitmap, pb.RemoveDeleteBitmapRequest, pb.RemoveDeleteBitmapResponse
     ),
     # DDL: indexes and partitions
     Rpc("prepare_index", ddl.prepare_index, pb.IndexRequest, pb.IndexResponse),

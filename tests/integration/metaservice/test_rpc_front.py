@@ -113,7 +113,7 @@ def test_grpc_unknown_method_and_service_are_unimplemented(ms: MetaServer) -> No
     stub, channel = grpc_stub(port_of(ms))
     with channel:
         with pytest.raises(grpc.RpcError) as e:
-            stub.get_delete_bitmap(pb.GetDeleteBitmapRequest(cloud_unique_id=BE), timeout=30)
+            stub.clone_instance(pb.CloneInstanceRequest(), timeout=30)  # newer than Doris 3.0
         assert e.value.code() == grpc.StatusCode.UNIMPLEMENTED
     out = raw_grpc_call(port_of(ms), "/doris.cloud.NoSuchService/get_cluster", b"")
     assert out["grpc-status"] == "12"

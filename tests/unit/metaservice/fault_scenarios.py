@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import cluster, ddl, iam, instance, job, subtxn, tablet, txn, vault
+from dorisctl.metaservice.ops import bitmap, cluster, ddl, iam, instance, job, subtxn, tablet, txn, vault
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 pb = cloud_pb2
@@ -147,6 +147,20 @@ def finished_compaction(now: int) -> CJ:
     return done
 
 
+def lock_req(lock_id: int, table_id: int = TABLE) -> pb.GetDeleteBitmapUpdateLockRequest:
+    return pb.GetDeleteBitmapUpdateLockRequest(
+        cloud_unique_id=FE, table_id=table_id, lock_id=lock_id, initiator=-1, expiration=1000
+    )
+
+
+def bitmap_req(lock_id: int, value: bytes) -> pb.UpdateDeleteBitmapRequest:
+    """Segment 0 of T2's pending rowset at version 6; a value over 90,000 bytes is stored in chunks."""
+    return pb.UpdateDeleteBitmapRequest(
+        cloud_unique_id=BE1, table_id=TABLE, partition_id=PART, tablet_id=T2, lock_id=lock_id, initiator=-1,
+        rowset_ids=["pending-rs"], segment_ids=[0], versions=[6], segment_delete_bitmaps=[value],
+    )  # fmt: skip
+
+
 @dataclass
 class Seed:
     now: int
@@ -199,6 +213,9 @@ async def build_seed(svc: Service) -> Seed:
     req = pb.CreateRowsetRequest(cloud_unique_id=BE1, rowset_meta=rowset(seed.prepared_txn, T2, "pending-rs"))
     await call(tablet.prepare_rowset, req)
     await call(tablet.commit_rowset, req)
+    # merge-on-write: the prepared load holds TABLE's delete-bitmap lock and wrote a bitmap of T2
+    await call(bitmap.get_delete_bitmap_update_lock, lock_req(seed.prepared_txn))
+    await call(bitmap.update_delete_bitmap, bitmap_req(seed.prepared_txn, b"seed"))
     out = pb.CreateRowsetRequest(cloud_unique_id=BE1, rowset_meta=rowset(JOB_TXN, T1, "out", rows=400))
     await call(tablet.commit_rowset, out)
     start = pb.StartTabletJobRequest(cloud_unique_id=BE1)
@@ -388,6 +405,18 @@ SCENARIOS: dict[str, Build] = {
     ),
     "get_version": lambda s: pb.GetVersionRequest(cloud_unique_id=BE1, db_id=DB, table_id=TABLE, partition_id=PART),
     "get_tablet_stats": lambda s: pb.GetTabletStatsRequest(cloud_unique_id=BE1, tablet_idx=_tablet_idx(T1, T2)),
+    # merge-on-write delete bitmaps
+    "get_delete_bitmap_update_lock": lambda s: lock_req(s.prepared_txn + 1, table_id=NEW_TABLE),
+    "remove_delete_bitmap_update_lock": lambda s: pb.RemoveDeleteBitmapUpdateLockRequest(
+        cloud_unique_id=FE, table_id=TABLE, lock_id=s.prepared_txn, initiator=-1
+    ),
+    "update_delete_bitmap": lambda s: bitmap_req(s.prepared_txn, bytes(range(256)) * 16),
+    "get_delete_bitmap": lambda s: pb.GetDeleteBitmapRequest(
+        cloud_unique_id=BE1, tablet_id=T2, rowset_ids=["pending-rs"], begin_versions=[0], end_versions=[10]
+    ),
+    "remove_delete_bitmap": lambda s: pb.RemoveDeleteBitmapRequest(
+        cloud_unique_id=BE1, tablet_id=T2, rowset_ids=["pending-rs"], begin_versions=[0], end_versions=[10]
+    ),
     # tablet jobs
     "get_schema_dict": lambda s: pb.GetSchemaDictRequest(cloud_unique_id=BE1, index_id=INDEX),
     "start_tablet_job": _start_t2,

@@ -15,6 +15,7 @@ from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.model.instances import to_compact_json
 from dorisctl.metaservice.model.tablets import DETACHED_FIELDS, read_stats_parts, write_stats
+from dorisctl.metaservice.ops import bitmap
 from dorisctl.metaservice.ops.job_schema_change import check_alter_version
 from dorisctl.metaservice.ops.jobrecord import job_key, load_job
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
@@ -135,6 +136,7 @@ async def finish_compaction(
         txn.put(key, rec.SerializeToString())
         if given.HasField("delete_bitmap_lock_initiator"):
             txn.remove(keys.mow_tablet_job_key(iid, idx.table_id, given.delete_bitmap_lock_initiator))
+            await bitmap.drop_compaction_lock(txn, iid, idx.table_id, given.delete_bitmap_lock_initiator)
         return resp
     if req.action == Action.LEASE:
         if given.lease <= 0 or recorded.lease > given.lease:
@@ -199,6 +201,8 @@ async def _commit_compaction(
         setattr(merged, field, getattr(agg, field) + parts[1].get(suffix, 0))
     if c.type == CJ.EMPTY_CUMULATIVE:
         return merged
+    if c.HasField("delete_bitmap_lock_initiator"):  # MoW: the compaction must still hold the table lock
+        await bitmap.release_compaction_lock(txn, iid, idx.table_id, c.delete_bitmap_lock_initiator)
     if len(c.input_versions) != 2 or len(c.output_versions) != 1 or len(c.output_rowset_ids) != 1:
         raise invalid(
             f"invalid input or output versions, input_versions_size={len(c.input_versions)} "

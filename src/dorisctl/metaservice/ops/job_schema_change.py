@@ -18,8 +18,10 @@ from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
+from dorisctl.metaservice.model import bitmaps
 from dorisctl.metaservice.model.instances import to_compact_json
 from dorisctl.metaservice.model.tablets import DETACHED_FIELDS, complete_index, read_stats_parts, write_stats
+from dorisctl.metaservice.ops import bitmap
 from dorisctl.metaservice.ops.jobrecord import job_key, load_job
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
@@ -167,6 +169,10 @@ async def finish_schema_change(
         ):
             _clear(txn, iid, idx, rec, new_idx, new_rec)
         return resp
+    if new_meta.enable_unique_key_merge_on_write:  # MoW: the job must still hold the table's lock (-2)
+        await bitmap.release_compaction_lock(
+            txn, iid, new_idx.table_id, sc.delete_bitmap_lock_initiator, lock_id=bitmaps.SCHEMA_CHANGE_LOCK_ID
+        )
     new_meta.tablet_state = State.PB_RUNNING
     new_meta.cumulative_layer_point = sc.output_cumulative_point
     txn.put(new_key, new_meta.SerializeToString())

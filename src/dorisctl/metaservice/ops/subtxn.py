@@ -20,6 +20,7 @@ from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes, require_instance
 from dorisctl.metaservice.model.txnrecords import S, db_of_txn, load_info, next_txn_id, put_info, recycle_txn
+from dorisctl.metaservice.ops import bitmap
 from dorisctl.metaservice.ops.txn import add_load_stats
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
@@ -74,6 +75,7 @@ async def begin_sub_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginSubTxnReques
     put_info(txn, iid, info)
     index = cloud_pb2.TxnIndexPB()
     index.tablet_index.db_id = db_id
+    index.parent_txn_id = txn_id  # a sub txn's loads are checked against its parent (ops/loadcheck.py)
     txn.put(keys.txn_index_key(iid, sub_txn_id), index.SerializeToString())
     return Reply(result=cloud_pb2.BeginSubTxnResponse(sub_txn_id=sub_txn_id, txn_info=info))
 
@@ -127,6 +129,8 @@ async def commit_with_sub_txns(svc: Service, txn: Txn, iid: str, req: cloud_pb2.
     if info.status == S.TXN_STATUS_VISIBLE:
         return Reply(msg=f"transaction is already visible: {where}", result=cloud_pb2.CommitTxnResponse(txn_info=info))
     indexes = await load_tablet_indexes(txn, iid, [rs.tablet_id for _, metas in per_sub for rs in metas])
+    if req.mow_table_ids:  # merge-on-write: the delete-bitmap locks are consumed (ops/bitmap.py)
+        await bitmap.consume_load_locks(txn, iid, txn_id, req.mow_table_ids, indexes)
     versions: dict[tuple[int, int], int] = {}
     for _, metas in per_sub:
         for rs in metas:

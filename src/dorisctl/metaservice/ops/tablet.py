@@ -29,6 +29,7 @@ from dorisctl.metaservice.model.tablets import (
 )
 from dorisctl.metaservice.ops import vault
 from dorisctl.metaservice.ops.jobrecord import check_job_rowset
+from dorisctl.metaservice.ops.loadcheck import require_prepared_load
 from dorisctl.metaservice.ops.schemadict import apply_schema_dict, store_variant_schema
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
@@ -131,6 +132,7 @@ async def prepare_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetRequ
     iid = await require_instance(svc, txn, req.cloud_unique_id)
     if req.tablet_job_id:
         await check_job_rowset(txn, iid, rs.tablet_id, rs.rowset_id_v2, req.tablet_job_id)
+    await require_prepared_load(svc, txn, iid, rs)
     tmp = await txn.get(keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id))
     if tmp is not None:
         existing = RowsetMetaCloudPB()
@@ -156,6 +158,7 @@ async def commit_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetReque
     iid = await require_instance(svc, txn, req.cloud_unique_id)
     if req.tablet_job_id:
         await check_job_rowset(txn, iid, rs.tablet_id, rs.rowset_id_v2, req.tablet_job_id)
+    await require_prepared_load(svc, txn, iid, rs)
     tmp_key = keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id)
     tmp = await txn.get(tmp_key)
     if tmp is not None:

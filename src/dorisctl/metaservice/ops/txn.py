@@ -32,6 +32,7 @@ from dorisctl.metaservice.model.txnrecords import (
     recycle_txn,
     status_name,
 )
+from dorisctl.metaservice.ops import bitmap
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
@@ -196,6 +197,8 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     for rs in tmp_rowsets:
         idx = indexes[rs.tablet_id]
         by_partition[(idx.table_id, idx.partition_id)].append(rs)
+    if req.mow_table_ids:  # merge-on-write: the loads' delete-bitmap locks are consumed (ops/bitmap.py)
+        await bitmap.consume_load_locks(txn, iid, txn_id, req.mow_table_ids, indexes)
 
     resp = cloud_pb2.CommitTxnResponse()
     per_tablet: dict[int, list[olap_file_pb2.RowsetMetaCloudPB]] = defaultdict(list)

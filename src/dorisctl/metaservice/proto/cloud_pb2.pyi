@@ -2658,6 +2658,28 @@ class RemoveDeleteBitmapResponse(_message.Message):
     status: MetaServiceResponseStatus
     def __init__(self, status: _Optional[_Union[MetaServiceResponseStatus, _Mapping]] = ...) -> None: ...
 
+class PendingDeleteBitmapPB(_message.Message):
+    __slots__ = ("delete_bitmap_keys",)
+    DELETE_BITMAP_KEYS_FIELD_NUMBER: _ClassVar[int]
+    delete_bitmap_keys: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, delete_bitmap_keys: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class DeleteBitmapUpdateLockPB(_message.Message):
+    __slots__ = ("lock_id", "expiration", "initiators")
+    LOCK_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    INITIATORS_FIELD_NUMBER: _ClassVar[int]
+    lock_id: int
+    expiration: int
+    initiators: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, lock_id: _Optional[int] = ..., expiration: _Optional[int] = ..., initiators: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class MowTabletJobPB(_message.Message):
+    __slots__ = ("expiration",)
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    expiration: int
+    def __init__(self, expiration: _Optional[int] = ...) -> None: ...
+
 class GetDeleteBitmapUpdateLockRequest(_message.Message):
     __slots__ = ("cloud_unique_id", "table_id", "partition_ids", "lock_id", "initiator", "expiration", "require_compaction_stats", "tablet_indexes", "request_ip", "urgent")
     CLOUD_UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]

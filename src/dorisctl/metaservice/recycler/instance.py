@@ -303,6 +303,7 @@ class InstanceRecycler:
             now_s = self.svc.now_s()
             # per resource: (key, rel object keys or None for "list by prefix", prefix, bytes)
             work: dict[str, list[tuple[bytes, list[str] | None, str, int]]] = collections.defaultdict(list)
+            bitmap_ranges: dict[bytes, tuple[bytes, bytes]] = {}  # the rowset's delete bitmaps (MoW)
             for k, v in batch:
                 rs = RecycleRowsetPB()
                 rs.ParseFromString(v)
@@ -320,6 +321,7 @@ class InstanceRecycler:
                 else:
                     rel, size = None, 0
                 work[resource].append((k, rel, f"data/{tablet_id}/{rowset_id}_", size))
+                bitmap_ranges[k] = keys.meta_delete_bitmap_rowset_range(iid, tablet_id, rowset_id)
             if not work:
                 continue
             if locations is None:
@@ -350,9 +352,12 @@ class InstanceRecycler:
                     store.close()
                 done_keys.extend(k for k, _, _, _ in items)
 
-            async def remove(txn: Txn, done_keys: list[bytes] = done_keys) -> None:
+            async def remove(
+                txn: Txn, done_keys: list[bytes] = done_keys, ranges: dict[bytes, tuple[bytes, bytes]] = bitmap_ranges
+            ) -> None:
                 for k in done_keys:
                     txn.remove(k)
+                    txn.remove_range(*ranges[k])
 
             await run_txn(self.kv, remove)
             res.rowsets_recycled += len(done_keys)
@@ -506,7 +511,7 @@ class InstanceRecycler:
 
         ranges = [
             prefix_range("meta", iid, "rowset", tablet_id),
-            prefix_range("meta", iid, "delete_bitmap", tablet_id),
+            keys.meta_delete_bitmap_tablet_range(iid, tablet_id),
             prefix_range("recycle", iid, "rowset", tablet_id),
             prefix_range("stats", iid, "tablet", table_id, index_id, partition_id, tablet_id),
         ]
@@ -517,6 +522,7 @@ class InstanceRecycler:
                 txn.remove_range(b, e)
             txn.remove(tablet_key)
             txn.remove(keys.meta_tablet_idx_key(iid, tablet_id))
+            txn.remove(keys.meta_pending_delete_bitmap_key(iid, tablet_id))
             txn.remove(keys.job_tablet_key(iid, table_id, index_id, partition_id, tablet_id))
 
         await run_txn(self.kv, remove)

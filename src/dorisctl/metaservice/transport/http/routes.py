@@ -202,3 +202,12 @@ for _name in (
 
 # Schema change: schema dictionaries.
 register("get_schema_dict", _rpc("get_schema_dict"))
+# Merge-on-write delete bitmaps (ops/bitmap.py).
+for _name in (
+    "get_delete_bitmap_update_lock",
+    "remove_delete_bitmap_update_lock",
+    "update_delete_bitmap",
+    "get_delete_bitmap",
+    "remove_delete_bitmap",
+):
+    register(_name, _rpc(_name))
