@@ -14,6 +14,11 @@ SQLite file is read before and after); a server that stops answering, a timeout,
 in the server log is a defect. Prints counts by outcome and every defect with its reproducer.
 
     .venv/bin/python bench/fuzz.py [--seed 1] [--count 20000] [--only I] [--json out.json]
+
+`--binary` runs the binary-protocol campaign instead (issue 17, tests/fixtures/binfuzz.py):
+message-level inputs for all 74 MetaService methods over gRPC and baidu_std, and frame-level
+abuse of HTTP/2 and baidu_std, with a sentinel instance that must never change and a
+well-behaved client that must be answered within 1 s throughout (its slowest answer is printed).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.fixtures import badinput as bi  # noqa: E402
+from tests.fixtures import binfuzz as bf  # noqa: E402
 from tests.fixtures.metaservice import MetaServer, start_meta_server  # noqa: E402
 
 KINDS = [("http", 50), ("grpc", 20), ("brpc", 20), ("frame", 7), ("h2garbage", 3)]
@@ -164,24 +170,33 @@ def main() -> int:
     ap.add_argument("--count", type=int, default=20_000)
     ap.add_argument("--only", type=int, default=None, help="replay input I of the seed alone")
     ap.add_argument("--json", type=Path, default=None, help="write the summary here too")
+    ap.add_argument("--binary", action="store_true", help="the binary-protocol campaign (gRPC, baidu_std, framing)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="dorisctl-fuzz-") as tmp:
         srv = start_meta_server(Path(tmp), extra_args=["--no-recycler", "--max-message-bytes", str(1 << 20)])
         try:
             bi.seed_server(srv)
-            campaign = Campaign(srv)
+            campaign: Campaign | bf.BinaryCampaign
+            if args.binary:
+                bf.seed_sentinel(srv)
+                campaign = bf.BinaryCampaign(srv)
+            else:
+                campaign = Campaign(srv)
             started = time.monotonic()
             indexes = [args.only] if args.only is not None else range(args.count)
-            for n, i in enumerate(indexes, 1):
-                campaign.run_one(args.seed, i)
-                if n % 2000 == 0:
-                    print(
-                        f"  {n} inputs, {len(campaign.defects)} defects, {time.monotonic() - started:.0f} s", flush=True
-                    )
+            with bf.Watchdog(int(srv.url.rsplit(":", 1)[1])) as dog:
+                for n, i in enumerate(indexes, 1):
+                    campaign.run_one(args.seed, i)
+                    if n % 2000 == 0:
+                        took = time.monotonic() - started
+                        print(f"  {n} inputs, {len(campaign.defects)} defects, {took:.0f} s", flush=True)
             elapsed = time.monotonic() - started
             log = srv.log_text()
         finally:
             rc = srv.stop()
+    print(f"well-behaved client: {dog.answered} calls, slowest {dog.slowest * 1000:.0f} ms")
+    if dog.problem() is not None:
+        campaign.defects.append({"index": None, "kind": "watchdog", "defect": dog.problem()})
     tracebacks = log.count("Traceback")
     if tracebacks:
         campaign.defects.append({"index": None, "kind": "log", "defect": f"{tracebacks} tracebacks in the log"})
@@ -192,7 +207,8 @@ def main() -> int:
     for outcome, n in sorted(campaign.outcomes.items()):
         print(f"  {n:7d}  {outcome}")
     for d in campaign.defects[:50]:
-        replay = f"bench/fuzz.py --seed {args.seed} --only {d['index']}" if d["index"] is not None else ""
+        mode = " --binary" if args.binary else ""
+        replay = f"bench/fuzz.py{mode} --seed {args.seed} --only {d['index']}" if d["index"] is not None else ""
         print(f"DEFECT [{d['kind']}] {d['defect']}\n    input: {d.get('input', '')}\n    replay: {replay}")
     if args.json is not None:
         summary = {"seed": args.seed, "inputs": total, "outcomes": campaign.outcomes, "defects": campaign.defects}

@@ -61,7 +61,7 @@ async def load_tablet_indexes(txn: Txn, iid: str, tablet_ids: list[int]) -> dict
     out: dict[int, cloud_pb2.TabletIndexPB] = {}
     if len(wanted) > 8 and wanted[-1] - wanted[0] <= 2 * len(wanted):
         begin = keys.meta_tablet_idx_key(iid, wanted[0])
-        end = keys.meta_tablet_idx_key(iid, wanted[-1] + 1)
+        end = keys.meta_tablet_idx_key(iid, wanted[-1]) + b"\xff"  # no id + 1: it may be INT64_MAX
         want = set(wanted)
         for _, value in await txn.get_range(begin, end):
             idx = TabletIndexPB()
@@ -90,7 +90,7 @@ async def read_stats_parts(
 ) -> tuple[cloud_pb2.TabletStatsPB, dict[str, int]] | None:
     """(aggregate record, detached counters) of a tablet, or None when it has no stats."""
     begin = _stats_key(iid, idx)
-    end = keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id + 1)
+    end = begin + b"\xff"  # every key under the tablet's (detached counters); no tablet_id + 1 past INT64_MAX
     rows = await txn.get_range(begin, end)
     if not rows or rows[0][0] != begin:
         return None

@@ -209,7 +209,7 @@ async def _commit_compaction(
             f"output_versions_size={len(c.output_versions)} output_rowset_ids_size={len(c.output_rowset_ids)}"
         )
     begin = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[0])
-    end = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[1] + 1)
+    end = keys.meta_rowset_key(iid, idx.tablet_id, c.input_versions[1]) + b"\xff"  # inclusive; no INT64_MAX + 1
     inputs = await txn.get_range(begin, end)
     if not inputs:
         # Upstream also drops the job and commits with this answer; dorisctl stores nothing.

@@ -13,6 +13,7 @@ from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.model.instances import resolve_instance_id
+from dorisctl.metaservice.model.retired import RETIRED_TABLET_FIELDS, set_retired_field
 from dorisctl.metaservice.model.tablets import (
     INT64_MAX,
     RowsetMetaCloudPB,
@@ -363,7 +364,8 @@ async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRe
 # -- update_tablet ---------------------------------------------------------------------------------
 
 # TabletMetaInfoPB field -> TabletMetaCloudPB field. Upstream applies only the FIRST property
-# present in each entry (an if/else-if chain, in this order).
+# present in each entry (an if/else-if chain, in this order; Doris 3.0's, whose group-commit and
+# light-delete fields newer protos reserve: model/retired.py keeps them in the stored bytes).
 _TABLET_PROPERTIES = (
     "is_in_memory",
     "is_persistent",
@@ -389,10 +391,17 @@ async def update_tablet(svc: Service, txn: Txn, req: cloud_pb2.UpdateTabletReque
     for info in req.tablet_meta_infos:
         key, meta = await _stored_tablet(txn, iid, info.tablet_id)
         field = next((f for f in _TABLET_PROPERTIES if info.HasField(f)), None)
+        if field is not None and field in RETIRED_TABLET_FIELDS:  # Doris 3.0's fields, reserved in newer protos
+            txn.put(key, set_retired_field(meta.SerializeToString(), field, getattr(info, field)))
+            continue
         if field is not None:
             setattr(meta, field, getattr(info, field))
         elif info.HasField("disable_auto_compaction"):
             meta.schema.disable_auto_compaction = info.disable_auto_compaction
+        elif info.HasField("enable_mow_light_delete"):
+            light_delete = info.enable_mow_light_delete
+            txn.put(key, set_retired_field(meta.SerializeToString(), "enable_mow_light_delete", light_delete))
+            continue
         txn.put(key, meta.SerializeToString())
     return Reply(result=cloud_pb2.UpdateTabletResponse())
 

@@ -36,6 +36,12 @@ from dorisctl.metaservice.ops import bitmap
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
+def deadline_ms(start_ms: int, timeout_ms: int) -> int:
+    """start + timeout as an int64 field holds it: a timeout near 2^63 saturates at INT64_MAX (a
+    transaction that never times out) where upstream's C++ addition would wrap negative."""
+    return max(min(start_ms + timeout_ms, keys.INT64_MAX), -keys.INT64_MAX - 1)
+
+
 async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> Reply:
     if not req.HasField("txn_info"):
         raise invalid("invalid argument, missing txn info")
@@ -84,7 +90,8 @@ async def begin_txn(svc: Service, txn: Txn, req: cloud_pb2.BeginTxnRequest) -> R
     index = cloud_pb2.TxnIndexPB()
     index.tablet_index.db_id = ti.db_id
     txn.put(keys.txn_index_key(iid, txn_id), index.SerializeToString())
-    running = cloud_pb2.TxnRunningPB(table_ids=list(ti.table_ids), timeout_time=info.prepare_time + ti.timeout_ms)
+    timeout_time = deadline_ms(info.prepare_time, ti.timeout_ms)
+    running = cloud_pb2.TxnRunningPB(table_ids=list(ti.table_ids), timeout_time=timeout_time)
     txn.put(keys.txn_running_key(iid, ti.db_id, txn_id), running.SerializeToString())
     return Reply(result=cloud_pb2.BeginTxnResponse(txn_id=txn_id))
 
@@ -132,7 +139,8 @@ async def precommit_txn(svc: Service, txn: Txn, req: cloud_pb2.PrecommitTxnReque
     if req.HasField("commit_attachment"):
         info.commit_attachment.CopyFrom(req.commit_attachment)
     put_info(txn, iid, info)
-    running = cloud_pb2.TxnRunningPB(table_ids=list(info.table_ids), timeout_time=now + info.precommit_timeout_ms)
+    timeout_time = deadline_ms(now, info.precommit_timeout_ms)
+    running = cloud_pb2.TxnRunningPB(table_ids=list(info.table_ids), timeout_time=timeout_time)
     txn.put(keys.txn_running_key(iid, info.db_id, info.txn_id), running.SerializeToString())
     return Reply(result=cloud_pb2.PrecommitTxnResponse())
 

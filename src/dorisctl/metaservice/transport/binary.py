@@ -22,7 +22,7 @@ from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.executor import Executor, instance_hint
 from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.rpc import RPCS, Rpc
-from dorisctl.metaservice.transport.wirecheck import first_non_utf8_field
+from dorisctl.metaservice.transport.wirecheck import first_non_utf8_field, missing_required_fields
 
 log = logging.getLogger("dorisctl.metaservice.rpc")
 
@@ -52,6 +52,17 @@ class RpcFront:
         from the reply cache while the store's commit counter is unchanged (exact: see
         respcache.py); only OK replies are kept."""
         req = self.parse(rpc, payload)
+        try:
+            return await self._answer(rpc, req, payload, protocol, peer)
+        except Exception:  # a reply that cannot be built: still answered, never a silent hang
+            incident = uuid.uuid4().hex[:12]
+            log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
+            resp = rpc.response_type()
+            resp.status.code = Code.UNDEFINED_ERR  # type: ignore[attr-defined]
+            resp.status.msg = f"internal error, incident={incident} (see the meta-service log)"  # type: ignore[attr-defined]
+            return resp.SerializePartialToString()
+
+    async def _answer(self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str) -> bytes:
         admission = self.executor.admission
         if not admission.enter(rpc.name, instance_hint(req)):
             refused = await self.invoke(rpc, req, protocol, peer, refused=True)
@@ -88,9 +99,13 @@ class RpcFront:
             req.ParseFromString(payload)
         except (DecodeError, RuntimeError, ValueError) as e:
             raise BadRequest(f"failed to parse {rpc.request_type.DESCRIPTOR.full_name}: {e}") from None
+        name = rpc.request_type.DESCRIPTOR.full_name
         bad = first_non_utf8_field(req)
         if bad is not None:
-            raise BadRequest(f"failed to parse {rpc.request_type.DESCRIPTOR.full_name}: {bad} is not valid UTF-8")
+            raise BadRequest(f"failed to parse {name}: {bad} is not valid UTF-8")
+        missing = missing_required_fields(req)
+        if missing is not None:
+            raise BadRequest(f"failed to parse {name}: missing required fields: {missing}")
         return req
 
     async def invoke(self, rpc: Rpc, req: Message, protocol: str, peer: str = "", *, refused: bool = False) -> Message:

@@ -57,7 +57,8 @@ class BaiduStdProtocol(asyncio.Protocol):
         self.buf = bytearray()
         self.peer = ""
         self.tasks: set[asyncio.Task[None]] = set()
-        self._paused = False
+        self._paused = False  # too many calls in flight
+        self._write_paused = False  # the client is not reading its replies
         self._stopping = False
         self._out: list[bytes] = []
 
@@ -71,6 +72,17 @@ class BaiduStdProtocol(asyncio.Protocol):
         self.connections.discard(self)
         for t in self.tasks:
             t.cancel()
+
+    def pause_writing(self) -> None:
+        """The client stopped reading replies: stop reading its requests until it catches up."""
+        self._write_paused = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        if self.transport is not None and not self._paused and not self.transport.is_closing():
+            self.transport.resume_reading()
 
     def shutdown(self) -> None:
         """Server stopping: new requests get ELOGOFF; close once in-flight ones are answered."""
@@ -144,7 +156,8 @@ class BaiduStdProtocol(asyncio.Protocol):
         self.tasks.discard(task)
         if self._paused and len(self.tasks) < MAX_IN_FLIGHT // 2 and self.transport is not None:
             self._paused = False
-            self.transport.resume_reading()
+            if not self._write_paused:
+                self.transport.resume_reading()
         if self._stopping and not self.tasks and self.transport is not None:
             self.transport.close()
 

@@ -93,10 +93,16 @@ class GrpcProtocol(asyncio.Protocol):
         self._can_write.set()
 
     def pause_writing(self) -> None:
+        """The client stopped reading (our send buffer is past its high-water mark): stop reading
+        its requests too, so replies it never reads cannot pile up in memory."""
         self._can_write.clear()
+        if self.transport is not None:
+            self.transport.pause_reading()
 
     def resume_writing(self) -> None:
         self._can_write.set()
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.resume_reading()
 
     def data_received(self, data: bytes) -> None:
         try:

@@ -200,6 +200,7 @@ class Http2Server:
             if self._headers is None or self._headers[0] != sid:
                 raise ProtocolError(PROTOCOL_ERROR, "CONTINUATION without HEADERS")
             self._headers[2].extend(payload)
+            self._check_block_size(len(self._headers[2]))
             if flags & END_HEADERS:
                 hsid, hflags, block = self._headers
                 self._headers = None
@@ -258,10 +259,22 @@ class Http2Server:
         block = self._unpad(flags, payload)
         if flags & PRIORITY_FLAG:
             block = block[5:]
+        self._check_block_size(len(block))
         if not flags & END_HEADERS:
             self._headers = (sid, flags, bytearray(block))
             return None
         return self._header_block(sid, flags, block)
+
+    @staticmethod
+    def _check_block_size(size: int) -> None:
+        """A field block is never buffered or decoded past SETTINGS_MAX_HEADER_LIST_SIZE: its encoded
+        size is at most its decoded size (RFC 7541 counts 32 bytes a field on top of name and value),
+        so a larger block is over the limit we advertised. We will not decompress it, and RFC 9113
+        4.3 makes that a connection error of type COMPRESSION_ERROR: GOAWAY and close, at once, while
+        the block (a HEADERS frame, or a flood of CONTINUATION frames) is still arriving."""
+        if size > OUR_MAX_HEADER_LIST:
+            limit = f"SETTINGS_MAX_HEADER_LIST_SIZE ({OUR_MAX_HEADER_LIST} bytes)"
+            raise ProtocolError(COMPRESSION_ERROR, f"header block larger than {limit}")
 
     def _header_block(self, sid: int, flags: int, block: bytes) -> Stream | None:
         headers = self.decoder.decode(block)  # always decoded: it may change the HPACK table
