@@ -137,6 +137,37 @@ async def test_drop_internal_stage_leaves_a_recycle_record(env: Env) -> None:
     assert not inst.stages
 
 
+async def test_stages_as_upstream_stage_test(env: Env) -> None:
+    await with_obj_info(env)
+    mine = pb.GetStageRequest(cloud_unique_id=CUID, type=pb.StagePB.INTERNAL, mysql_user_name="root",
+                              mysql_user_id="root_id")  # fmt: skip
+    await expect(env, stage.get_stage, mine, Code.STAGE_NOT_FOUND)
+    await env.call(stage.create_stage, internal("root", "root_id", "internal_stage_id"))
+    assert len((await env.call(stage.get_stage, mine)).stage) == 1
+    drop = pb.DropStageRequest(cloud_unique_id=CUID, type=pb.StagePB.INTERNAL, mysql_user_id="root_id", reason="Drop")
+    await env.call(stage.drop_stage, drop)
+
+    async def recycle_records(txn: Any) -> int:
+        return len(await txn.get_range(*keys.sub_range("recycle", IID, "stage")))
+
+    assert await run_txn(env.svc.kv, recycle_records) == 1
+    await expect(env, stage.get_stage, mine, Code.STAGE_NOT_FOUND)
+    drop.mysql_user_id = "root_id2"
+    await expect(env, stage.drop_stage, drop, Code.STAGE_NOT_FOUND)
+    by_name = pb.GetStageRequest(cloud_unique_id=CUID, type=pb.StagePB.EXTERNAL, stage_name="ex_name_1")
+    await expect(env, stage.get_stage, by_name, Code.STAGE_NOT_FOUND)
+    for i in range(2):
+        await env.call(stage.create_stage, external(f"ex_name_{i}", f"ex_id_{i}"))
+    assert [s.stage_id for s in (await env.call(stage.get_stage, by_name)).stage] == ["ex_id_1"]
+    every = pb.GetStageRequest(cloud_unique_id=CUID, type=pb.StagePB.EXTERNAL)
+    assert [s.stage_id for s in (await env.call(stage.get_stage, every)).stage] == ["ex_id_0", "ex_id_1"]
+    drop_ext = pb.DropStageRequest(cloud_unique_id=CUID, type=pb.StagePB.EXTERNAL, stage_name="tmp")
+    await expect(env, stage.drop_stage, drop_ext, Code.STAGE_NOT_FOUND)
+    drop_ext.stage_name = "ex_name_1"
+    await env.call(stage.drop_stage, drop_ext)
+    assert [s.name for s in (await env.call(stage.get_stage, every)).stage] == ["ex_name_0"]
+
+
 # -- copy jobs (upstream CopyJobTest, FilterCopyFilesTest) -----------------------------------------
 
 
