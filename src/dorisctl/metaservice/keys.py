@@ -356,3 +356,42 @@ def key_check_key() -> bytes:
     """`0x02 "system" "dorisctl" "keycheck"`: the key ids the store's secrets need, each with a
     canary sealed under it (never a key); see dorisctl/keycheck.py."""
     return make_key(SYSTEM_SPACE, "system", "dorisctl", "keycheck")
+
+
+# -- routine load, streaming jobs, restore jobs, copy jobs (spec 6.3; upstream keys.cpp) ----------
+
+
+def rl_job_progress_key(instance_id: str, db_id: int, job_id: int) -> bytes:
+    """RoutineLoadProgressPB of a routine-load job (its Kafka offsets and statistics)."""
+    return make_key(USER_SPACE, "job", instance_id, "routine_load_progress", db_id, job_id)
+
+
+def streaming_job_key(instance_id: str, db_id: int, job_id: int) -> bytes:
+    """StreamingTaskCommitAttachmentPB of a streaming job (its offset and statistics)."""
+    return make_key(USER_SPACE, "job", instance_id, "streaming_job", db_id, job_id)
+
+
+def job_restore_tablet_key(instance_id: str, tablet_id: int) -> bytes:
+    """RestoreJobCloudPB of a tablet being restored."""
+    return make_key(USER_SPACE, "job", instance_id, "restore_tablet", tablet_id)
+
+
+def job_restore_rowset_key(instance_id: str, tablet_id: int, version: int) -> bytes:
+    """RowsetMetaCloudPB of a restore job, at its end version."""
+    return make_key(USER_SPACE, "job", instance_id, "restore_rowset", tablet_id, version)
+
+
+def copy_job_key(instance_id: str, stage_id: str, table_id: int, copy_id: str, group_id: int) -> bytes:
+    """CopyJobPB of one COPY INTO job (group) of a table from a stage."""
+    return make_key(USER_SPACE, "copy", instance_id, "job", stage_id, table_id, copy_id, group_id)
+
+
+def copy_file_key(instance_id: str, stage_id: str, table_id: int, obj_key: str, etag: str) -> bytes:
+    """CopyFilePB of one stage file a copy job loads or loaded into the table."""
+    return make_key(USER_SPACE, "copy", instance_id, "loading_file", stage_id, table_id, obj_key, etag)
+
+
+def copy_table_range(instance_id: str, infix: str, stage_id: str, table_id: int) -> tuple[bytes, bytes]:
+    """All copy jobs (infix "job") or copy files ("loading_file") of one table from one stage."""
+    prefix = make_key(USER_SPACE, "copy", instance_id, infix, stage_id, table_id)
+    return prefix, prefix + b"\xff"  # every key below starts with prefix, then a tag byte (< 0xff)

@@ -19,12 +19,16 @@ from dorisctl.metaservice.executor import Handler
 from dorisctl.metaservice.ops import (
     bitmap,
     cluster,
+    copy,
     ddl,
     iam,
     instance,
     job,
     resource_rpc,
+    restore,
+    routine_load,
     schemadict,
+    stage,
     storage,
     subtxn,
     tablet,
@@ -213,4 +217,71 @@ RPCS: dict[str, Rpc] = _table(
     ),
     Rpc("get_iam", iam.get_iam, pb.GetIamRequest, pb.GetIamResponse, mutates=False),
     Rpc("alter_iam", iam.alter_iam, pb.AlterIamRequest, pb.AlterIamResponse),
+    # restore, stages, copy jobs, routine load and streaming jobs (ops/restore, stage, copy, routine_load)
+    Rpc("prepare_restore_job", restore.prepare_restore_job, pb.RestoreJobRequest, pb.RestoreJobResponse),
+    Rpc("commit_restore_job", restore.commit_restore_job, pb.RestoreJobRequest, pb.RestoreJobResponse),
+    Rpc("finish_restore_job", restore.finish_restore_job, pb.RestoreJobRequest, pb.RestoreJobResponse),
+    Rpc("create_stage", stage.create_stage, pb.CreateStageRequest, pb.CreateStageResponse, per_instance=True),
+    Rpc("get_stage", stage.get_stage, pb.GetStageRequest, pb.GetStageResponse, mutates=False),
+    Rpc("drop_stage", stage.drop_stage, pb.DropStageRequest, pb.DropStageResponse, per_instance=True),
+    Rpc("begin_copy", copy.begin_copy, pb.BeginCopyRequest, pb.BeginCopyResponse),
+    Rpc("finish_copy", copy.finish_copy, pb.FinishCopyRequest, pb.FinishCopyResponse),
+    Rpc("get_copy_job", copy.get_copy_job, pb.GetCopyJobRequest, pb.GetCopyJobResponse, mutates=False),
+    Rpc("get_copy_files", copy.get_copy_files, pb.GetCopyFilesRequest, pb.GetCopyFilesResponse, mutates=False),
+    Rpc(
+        "filter_copy_files",
+        copy.filter_copy_files,
+        pb.FilterCopyFilesRequest,
+        pb.FilterCopyFilesResponse,
+        mutates=False,
+    ),
+    Rpc(
+        "get_rl_task_commit_attach",
+        routine_load.get_rl_task_commit_attach,
+        pb.GetRLTaskCommitAttachRequest,
+        pb.GetRLTaskCommitAttachResponse,
+        mutates=False,
+    ),
+    Rpc("reset_rl_progress", routine_load.reset_rl_progress, pb.ResetRLProgressRequest, pb.ResetRLProgressResponse),
+    Rpc(
+        "get_streaming_task_commit_attach",
+        routine_load.get_streaming_task_commit_attach,
+        pb.GetStreamingTaskCommitAttachRequest,
+        pb.GetStreamingTaskCommitAttachResponse,
+        mutates=False,
+    ),
+    Rpc(
+        "delete_streaming_job",
+        routine_load.delete_streaming_job,
+        pb.DeleteStreamingJobRequest,
+        pb.DeleteStreamingJobResponse,
+    ),
+    Rpc(
+        "reset_streaming_job_offset",
+        routine_load.reset_streaming_job_offset,
+        pb.ResetStreamingJobOffsetRequest,
+        pb.ResetStreamingJobOffsetResponse,
+    ),
 )
+
+# MetaService methods of the pinned contract that came after Doris 3.0 and that this release does
+# not implement: both binary transports answer them UNIMPLEMENTED / ENOMETHOD 1002 saying so.
+NEWER_THAN_3_0 = frozenset(
+    {
+        "begin_snapshot",
+        "update_snapshot",
+        "commit_snapshot",
+        "abort_snapshot",
+        "drop_snapshot",
+        "list_snapshot",
+        "clone_instance",
+        "update_packed_file_info",
+    }
+)
+
+
+def unserved_reason(method: str) -> str:
+    """Why `method` has no entry in the table (for the transports' UNIMPLEMENTED / 1002 replies)."""
+    if method in NEWER_THAN_3_0:
+        return f"{method} is newer than Doris 3.0 and not implemented by dorisctl's meta-service"
+    return f"{method[:100]} is not served by dorisctl's meta-service"

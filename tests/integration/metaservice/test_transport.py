@@ -149,3 +149,23 @@ def test_generated_token_is_persisted_and_printed_once(tmp_path: Path) -> None:
         assert token not in srv2.log_text()
     finally:
         srv2.stop()
+
+
+def test_every_rpc_of_the_table_answers_at_its_http_route(server: MetaServer) -> None:
+    """Routes come from the RPC table: an RPC with no hand-written route still answers JSON."""
+    from dorisctl.metaservice.rpc import RPCS
+
+    for name in RPCS:
+        r = server.call(name, {"cloud_unique_id": "1:no_such_instance:x"})
+        assert r.status_code != 404, (name, r.text)
+        if name != "get_tablet_stats":  # answers protobuf text, and only an HTTP status on errors (spec 7.5)
+            assert r.json()["code"] != "OK" or name == "get_cluster_status", (name, r.text)
+
+
+def test_an_rpc_without_its_own_route_answers_its_response_in_json(server: MetaServer) -> None:
+    iid = make_instance(server)
+    doc = server.ok("get_current_max_txn_id", {"cloud_unique_id": f"1:{iid}:fe"})
+    assert int(doc["result"]["current_max_txn_id"]) >= 0
+    r = server.call("check_txn_conflict", {"cloud_unique_id": f"1:{iid}:fe", "db_id": 1})
+    assert r.status_code == 400 and r.json()["code"] == "INVALID_ARGUMENT"
+    assert r.json()["result"]["status"]["code"] == "INVALID_ARGUMENT"  # errors carry the response's status

@@ -20,7 +20,22 @@ from google.protobuf.message import Message
 from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.ops import bitmap, cluster, ddl, iam, instance, job, subtxn, tablet, txn, vault
+from dorisctl.metaservice.ops import (
+    bitmap,
+    cluster,
+    copy,
+    ddl,
+    iam,
+    instance,
+    job,
+    restore,
+    routine_load,
+    stage,
+    subtxn,
+    tablet,
+    txn,
+    vault,
+)
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 pb = cloud_pb2
@@ -233,7 +248,40 @@ async def build_seed(svc: Service) -> Seed:
     sub = pb.BeginSubTxnRequest(cloud_unique_id=BE1, txn_id=seed.sub_host_txn, sub_txn_num=0, db_id=DB,
                                 table_ids=[TABLE], label="sub-host-0")  # fmt: skip
     seed.sub_txn = (await call(subtxn.begin_sub_txn, sub)).sub_txn_id
+    # stages, a loading copy job, routine-load and streaming progress, a prepared restore of T2
+    await call(stage.create_stage, pb.CreateStageRequest(cloud_unique_id=FE, stage=pb.StagePB(
+        type=pb.StagePB.INTERNAL, mysql_user_name=["root"], mysql_user_id=["uid1"], stage_id="sid-int")))  # fmt: skip
+    await call(stage.create_stage, pb.CreateStageRequest(cloud_unique_id=FE, stage=_external_stage("ext1")))
+    await call(copy.begin_copy, _begin_copy("copy1", "f0", "f1"))
+    await call(routine_load.reset_rl_progress, pb.ResetRLProgressRequest(
+        cloud_unique_id=FE, db_id=DB, job_id=RL_JOB, partition_to_offset={0: 10, 1: 20}))  # fmt: skip
+    await call(routine_load.reset_streaming_job_offset, pb.ResetStreamingJobOffsetRequest(
+        cloud_unique_id=FE, db_id=DB, job_id=STREAM_JOB, offset="{\"file\": \"a.csv\"}"))  # fmt: skip
+    await call(restore.prepare_restore_job, _restore(T2))
     return seed
+
+
+RL_JOB, STREAM_JOB, STAGE_ID = 7, 8, "sid-ext"
+
+
+def _external_stage(name: str) -> pb.StagePB:
+    return pb.StagePB(type=pb.StagePB.EXTERNAL, name=name, stage_id=f"sid-{name}", obj_info=obj("SAK", "stage"))
+
+
+def _begin_copy(copy_id: str, *files: str) -> pb.BeginCopyRequest:
+    req = pb.BeginCopyRequest(cloud_unique_id=FE, stage_id=STAGE_ID, stage_type=pb.StagePB.EXTERNAL, table_id=TABLE,
+                              copy_id=copy_id, group_id=0, start_time_ms=1, timeout_time_ms=2)  # fmt: skip
+    for f in files:
+        req.object_files.add(relative_path=f, etag=f"etag-{f}", size=100)
+    return req
+
+
+def _restore(tablet_id: int) -> pb.RestoreJobRequest:
+    meta = tablet_meta(tablet_id)
+    meta.rs_metas[0].num_rows = 0
+    meta.rs_metas.add().CopyFrom(rowset(0, tablet_id, f"restored-{tablet_id}", rows=7))
+    meta.rs_metas[1].start_version = meta.rs_metas[1].end_version = 2
+    return pb.RestoreJobRequest(cloud_unique_id=BE1, tablet_id=tablet_id, tablet_meta=meta, expiration=3600)
 
 
 def _alter_cluster(cl: pb.ClusterPB, **kw: Any) -> pb.AlterClusterRequest:
@@ -422,6 +470,42 @@ SCENARIOS: dict[str, Build] = {
     "start_tablet_job": _start_t2,
     "finish_tablet_job": lambda s: _finish(s, Action.COMMIT, finished_compaction(s.now)),
     "abort_tablet_job": lambda s: _finish(s, Action.ABORT),
+    # restore, stages, copy jobs, routine load and streaming jobs
+    "prepare_restore_job": lambda s: _restore(T1),
+    "commit_restore_job": lambda s: pb.RestoreJobRequest(cloud_unique_id=BE1, tablet_id=T2),
+    "finish_restore_job": lambda s: pb.RestoreJobRequest(
+        cloud_unique_id=BE1, tablet_id=T2, action=pb.RestoreJobRequest.ABORT
+    ),
+    "create_stage": lambda s: pb.CreateStageRequest(cloud_unique_id=FE, stage=_external_stage("ext2")),
+    "get_stage": lambda s: pb.GetStageRequest(cloud_unique_id=FE, type=pb.StagePB.EXTERNAL, stage_name="ext1"),
+    "drop_stage": lambda s: pb.DropStageRequest(cloud_unique_id=FE, type=pb.StagePB.INTERNAL, mysql_user_id="uid1"),
+    "begin_copy": lambda s: _begin_copy("copy2", "f1", "f2", "f3"),
+    "finish_copy": lambda s: pb.FinishCopyRequest(
+        cloud_unique_id=FE,
+        stage_id=STAGE_ID,
+        table_id=TABLE,
+        copy_id="copy1",
+        group_id=0,
+        action=pb.FinishCopyRequest.ABORT,
+    ),
+    "get_copy_job": lambda s: pb.GetCopyJobRequest(
+        cloud_unique_id=FE, stage_id=STAGE_ID, table_id=TABLE, copy_id="copy1", group_id=0
+    ),
+    "get_copy_files": lambda s: pb.GetCopyFilesRequest(cloud_unique_id=FE, stage_id=STAGE_ID, table_id=TABLE),
+    "filter_copy_files": lambda s: pb.FilterCopyFilesRequest(
+        cloud_unique_id=FE, stage_id=STAGE_ID, table_id=TABLE, object_files=_begin_copy("x", "f1", "f9").object_files
+    ),
+    "get_rl_task_commit_attach": lambda s: pb.GetRLTaskCommitAttachRequest(cloud_unique_id=FE, db_id=DB, job_id=RL_JOB),
+    "reset_rl_progress": lambda s: pb.ResetRLProgressRequest(
+        cloud_unique_id=FE, db_id=DB, job_id=RL_JOB, partition_to_offset={1: 99}
+    ),
+    "get_streaming_task_commit_attach": lambda s: pb.GetStreamingTaskCommitAttachRequest(
+        cloud_unique_id=FE, db_id=DB, job_id=STREAM_JOB
+    ),
+    "delete_streaming_job": lambda s: pb.DeleteStreamingJobRequest(cloud_unique_id=FE, db_id=DB, job_id=STREAM_JOB),
+    "reset_streaming_job_offset": lambda s: pb.ResetStreamingJobOffsetRequest(
+        cloud_unique_id=FE, db_id=DB, job_id=STREAM_JOB, offset='{"file": "b.csv"}'
+    ),
 }
 
 

@@ -33,6 +33,7 @@ from dorisctl.metaservice.model.txnrecords import (
     status_name,
 )
 from dorisctl.metaservice.ops import bitmap
+from dorisctl.metaservice.ops.routine_load import record_load_progress
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
@@ -241,6 +242,7 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     info.finish_time = now
     if req.HasField("commit_attachment"):
         info.commit_attachment.CopyFrom(req.commit_attachment)
+    await record_load_progress(txn, iid, info, req)  # routine-load / streaming-job progress
     put_info(txn, iid, info)
     if tmp_rows:
         txn.remove_range(tmp_begin, tmp_end)

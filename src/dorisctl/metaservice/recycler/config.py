@@ -35,6 +35,7 @@ class RecyclerConfig:
     compacted_rowset_retention_seconds: int = 1800
     dropped_index_retention_seconds: int = 10800
     dropped_partition_retention_seconds: int = 10800
+    copy_job_max_retention_second: int = 259200
     s3_client_http_scheme: str = "http"
     s3_delete_concurrency: int = 8
     s3_connect_timeout_seconds: float = 3.0

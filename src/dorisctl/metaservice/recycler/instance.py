@@ -18,6 +18,7 @@ from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.model.instances import load_instance, node_counts, open_sk
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
+from dorisctl.metaservice.recycler import stages
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
@@ -174,6 +175,8 @@ class InstanceRecycler:
         await self._recycle_dropped(inst, res, "index")
         await self._recycle_dropped(inst, res, "partition")
         await self._recycle_rowsets(inst, res)
+        await stages.recycle_stages(self.svc, self.cfg, inst, res, self._location)
+        await stages.recycle_copy_jobs(self.svc, self.cfg, inst, res, self._location)
 
     async def _scan_batches(self, begin: bytes, end: bytes) -> list[list[tuple[bytes, bytes]]]:
         rows = await self._read_page(begin, end)

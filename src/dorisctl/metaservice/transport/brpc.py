@@ -27,6 +27,7 @@ from google.protobuf.message import DecodeError
 
 from dorisctl.logs import log_event
 from dorisctl.metaservice.proto.baidu_rpc_meta_pb2 import RpcMeta
+from dorisctl.metaservice.rpc import unserved_reason
 from dorisctl.metaservice.transport.binary import SERVICE_NAMES, BadRequest, RpcFront
 
 log = logging.getLogger("dorisctl.metaservice.brpc")
@@ -131,7 +132,9 @@ class BaiduStdProtocol(asyncio.Protocol):
         rpc = self.front.lookup(req_meta.method_name)
         if rpc is None:
             return self._fail(
-                cid, ENOMETHOD, f"Fail to find method={req_meta.method_name[:100]} (not served by dorisctl)"
+                cid,
+                ENOMETHOD,
+                f"Fail to find method={req_meta.method_name[:100]} ({unserved_reason(req_meta.method_name)})",
             )
         attachment_size = meta.attachment_size
         if attachment_size < 0 or attachment_size > len(rest):

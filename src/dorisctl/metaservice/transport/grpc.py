@@ -28,6 +28,7 @@ import urllib.parse
 from typing import Any
 
 from dorisctl.logs import log_event
+from dorisctl.metaservice.rpc import unserved_reason
 from dorisctl.metaservice.transport import http2
 from dorisctl.metaservice.transport.binary import SERVICE_NAMES, BadRequest, RpcFront
 from dorisctl.metaservice.transport.http2 import CONTENT_TYPE_GRPC, PREFACE, STATUS_200, Stream
@@ -180,7 +181,7 @@ class GrpcProtocol(asyncio.Protocol):
             return UNIMPLEMENTED, f"unknown service {service[:100]}", None
         rpc = self.front.lookup(method)
         if rpc is None:
-            return UNIMPLEMENTED, f"method {method[:100]} is not served by dorisctl's meta-service", None
+            return UNIMPLEMENTED, f"method {unserved_reason(method)}", None
         if s.too_large:
             return RESOURCE_EXHAUSTED, f"request larger than {self.front.max_message_bytes} bytes", None
         body = bytes(s.body)

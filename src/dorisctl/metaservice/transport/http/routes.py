@@ -1,9 +1,12 @@
 """The HTTP API's route table (`/MetaService/http/<route>`).
 
-Routes named like an RPC run that RPC's operation from the one RPC table (`metaservice.rpc`);
-the HTTP-only routes of Doris's API (add_cluster, drop_node, ... which upstream maps onto
-alter_cluster / alter_instance / alter_obj_store_info) name their operation here. Query-string
-routes (get_instance, decode_key, encode_key) are entries too, with their own request reader.
+Every RPC of the one RPC table (`metaservice.rpc.RPCS`) answers at the route of its name with its
+request and response in protobuf JSON (`_register_table`, at the end: an RPC added to the table
+gets its route with nothing to add here). The routes registered here by name are the RPCs whose
+HTTP answer differs (spec 1.7, 7.5, 7.6) and the HTTP-only routes of Doris's API (add_cluster,
+drop_node, ... which upstream maps onto alter_cluster / alter_instance / alter_obj_store_info),
+each naming its operation. Query-string routes (get_instance, decode_key, encode_key) are entries
+too, with their own request reader (registered by transport/http/app.py, replacing the default).
 """
 
 from __future__ import annotations
@@ -65,12 +68,14 @@ class QueryRoute:
 Route = JsonRoute | QueryRoute
 
 ROUTES: dict[str, Route] = {}
+_FROM_TABLE: set[str] = set()  # routes made by _register_table, which a registration may replace
 
 
 def register(name: str, route: Route) -> None:
-    """Add a route (other modules register theirs the same way)."""
-    if name in ROUTES:
+    """Add a route (other modules register theirs the same way); it replaces the RPC table's default."""
+    if name in ROUTES and name not in _FROM_TABLE:
         raise ValueError(f"route {name} registered twice")
+    _FROM_TABLE.discard(name)
     ROUTES[name] = route
 
 
@@ -211,3 +216,14 @@ for _name in (
     "remove_delete_bitmap",
 ):
     register(_name, _rpc(_name))
+
+
+def _register_table() -> None:
+    """Every RPC of the table without a route of its own answers as `_rpc` does."""
+    for name in RPCS:
+        if name not in ROUTES:
+            ROUTES[name] = _rpc(name)
+            _FROM_TABLE.add(name)
+
+
+_register_table()
