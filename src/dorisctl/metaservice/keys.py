@@ -159,6 +159,19 @@ def txn_running_key(instance_id: str, db_id: int, txn_id: int) -> bytes:
     return make_key(USER_SPACE, "txn", instance_id, "txn_running", db_id, txn_id)
 
 
+# -- large transactions (ops/lazy_commit.py): dorisctl's own, in the txn family --------------------
+
+
+def txn_lazy_commit_key(instance_id: str, txn_id: int) -> bytes:
+    """`txn <iid> "dorisctl_lazy_commit" <txn_id>` -> CommitTxnResponse: a txn committed but not yet
+    visible (its partitions, their new versions, the COMMITTED txn info); gone once visible."""
+    return make_key(USER_SPACE, "txn", instance_id, "dorisctl_lazy_commit", txn_id)
+
+
+def txn_lazy_commit_range(instance_id: str) -> tuple[bytes, bytes]:
+    return sub_range("txn", instance_id, "dorisctl_lazy_commit")
+
+
 def partition_version_key(instance_id: str, db_id: int, table_id: int, partition_id: int) -> bytes:
     return make_key(USER_SPACE, "version", instance_id, "partition", db_id, table_id, partition_id)
 

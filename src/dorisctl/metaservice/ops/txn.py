@@ -32,6 +32,7 @@ from dorisctl.metaservice.model.txnrecords import (
     recycle_txn,
     status_name,
 )
+from dorisctl.metaservice.ops import lazy_commit
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
@@ -174,6 +175,8 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
             msg=f"transaction is already visible: db_id={db_id} txn_id={txn_id}",
             result=cloud_pb2.CommitTxnResponse(txn_info=info),
         )
+    if info.status == S.TXN_STATUS_COMMITTED:  # committed lazily, not yet visible: complete it
+        return await lazy_commit.finish_committed(svc, iid, info)
     if req.is_2pc and info.status == S.TXN_STATUS_PREPARED:
         raise MetaServiceError(
             Code.TXN_INVALID_STATUS, f"transaction is prepare, not pre-committed: db_id={db_id} txn_id{txn_id}"
@@ -196,6 +199,9 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     for rs in tmp_rowsets:
         idx = indexes[rs.tablet_id]
         by_partition[(idx.table_id, idx.partition_id)].append(rs)
+    lazy = await lazy_commit.commit_if_too_large(svc, iid, info, req, tmp_rowsets, list(by_partition))
+    if lazy is not None:  # too large for one store transaction: committed in steps
+        return lazy
 
     resp = cloud_pb2.CommitTxnResponse()
     per_tablet: dict[int, list[olap_file_pb2.RowsetMetaCloudPB]] = defaultdict(list)
@@ -206,6 +212,7 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
         ver = cloud_pb2.VersionPB()
         if stored is not None:
             ver.ParseFromString(stored)
+        await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
         new_version = (ver.version if ver.HasField("version") else 1) + 1
         ver.version = new_version
         ver.update_time_ms = now
@@ -303,6 +310,8 @@ async def abort_txn(svc: Service, txn: Txn, req: cloud_pb2.AbortTxnRequest) -> R
             raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction [{txn_id}] is already aborted, db_id={db}")
         if info.status == S.TXN_STATUS_VISIBLE:
             raise MetaServiceError(Code.TXN_ALREADY_VISIBLE, f"transaction [{txn_id}] is already VISIBLE, db_id={db}")
+        if info.status == S.TXN_STATUS_COMMITTED:  # lazily committed: it becomes visible, not aborted
+            raise MetaServiceError(Code.TXN_INVALID_STATUS, f"transaction [{txn_id}] is committed, db_id={db}")
     else:
         raw = await txn.get(keys.txn_label_key(iid, req.db_id, req.label))
         if raw is None:

@@ -1,0 +1,368 @@
+"""Lazy commit: a commit_txn too large for one store transaction, made visible in steps, as
+Doris's `commit_txn_eventually` and `TxnLazyCommitter` do (upstream meta_service_txn.cpp,
+txn_lazy_committer.cpp); and the hooks by which readers complete such a commit.
+
+When commit_txn's writes would not fit in one store transaction (`ops/largetxn.py` decides from
+the store's advertised limits: on etcd more than about 15 tablets; on SQLite more than ~10 MB),
+the commit runs as a sequence of sub-transactions:
+
+1. **Commit point** (one transaction): the txn becomes COMMITTED, each of its partition versions
+   gets the txn id in `pending_txn_ids` (the version itself is unchanged), and a record
+   `keys.txn_lazy_commit_key` (a CommitTxnResponse: partitions, their new versions, the txn info)
+   is written. From here on the commit cannot be lost: whoever finds it completes it.
+2. **Conversion** (as many transactions as needed): each tmp rowset is written as the visible
+   rowset at its partition's new version and its tablet stats are counted. A rowset already
+   present at that version with the same rowset id was converted before and is skipped, so the
+   step can run again after a crash or concurrently with another completer.
+3. **Visibility** (one transaction): every pending partition version steps to its new version and
+   loses the pending id, table versions step, the txn becomes VISIBLE, its tmp rowsets, running
+   key and lazy record go, the recycle-txn record comes.
+
+Readers never see a half-done commit: get_version completes the txns a version names as pending;
+get_rowset and get_tablet_stats complete the lazily committed txns whose record names the
+tablet's partition; a commit_txn meeting a pending partition version completes it first; a retried
+commit_txn of a COMMITTED txn completes it. Each then re-runs on a fresh snapshot (by raising
+`Conflict`, which the runner retries). A meta-service killed half-way leaves the record, so the
+next of those completes the commit.
+
+The commit point holds every partition of the txn (read and written together), so a lazily
+committed txn may touch as many partitions as one store transaction holds (etcd defaults: about
+100); more is refused with a clear error before anything is written.
+
+Test hook (documented in docs/transactions.md): with `DORISCTL_TEST_LAZY_COMMIT_KILL_AFTER=k` in
+its environment, the process SIGKILLs itself after committing its k-th lazy-commit
+sub-transaction, so a test can crash a meta-service half-way through a lazy commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterable, Sequence
+
+from dorisctl.kv import Conflict, Txn, run_txn
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
+from dorisctl.metaservice.errors import Code, MetaServiceError
+from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes
+from dorisctl.metaservice.model.txnrecords import S, db_of_txn, load_info, put_info, recycle_txn
+from dorisctl.metaservice.ops import largetxn
+from dorisctl.metaservice.ops.largetxn import Cost
+from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
+
+KILL_AFTER_ENV = "DORISCTL_TEST_LAZY_COMMIT_KILL_AFTER"
+STATS_KEYS = 6  # detached tablet-stats counters a load adds to (ops/txn.py add_load_stats)
+RECORD_MAX_BYTES = 90_000  # the lazy record must fit one value (100,000 bytes on every store)
+
+_sub_txns_committed = 0
+
+Partition = tuple[int, int]  # (table_id, partition_id)
+
+
+def _sub_txn_committed() -> None:
+    """Count this process's lazy-commit sub-transactions; the test hook may kill it here."""
+    global _sub_txns_committed
+    _sub_txns_committed += 1
+    limit = os.environ.get(KILL_AFTER_ENV)
+    if limit and _sub_txns_committed >= int(limit):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def commit_cost(n_rowsets: int, rowset_bytes: int, n_partitions: int, n_tables: int) -> Cost:
+    """What commit_txn's one-transaction path buffers (an upper estimate)."""
+    return Cost(
+        writes=n_rowsets * (1 + STATS_KEYS) + n_partitions + n_tables + 8,
+        reads=n_rowsets * (2 + STATS_KEYS) + n_partitions + n_tables + 8,
+        bytes=rowset_bytes + n_rowsets * (96 + STATS_KEYS * 64) + (n_partitions + n_tables) * 96 + 4096,
+    )
+
+
+def _point_cost(n_partitions: int, n_tables: int, info_bytes: int) -> Cost:
+    """The larger of the commit point's and the visibility step's transaction."""
+    return Cost(
+        writes=n_partitions + n_tables + 6,
+        reads=n_partitions + n_tables + 2,
+        bytes=n_partitions * 160 + n_tables * 64 + 4 * info_bytes + 4096,
+    )
+
+
+async def commit_if_too_large(
+    svc: Service,
+    iid: str,
+    info: cloud_pb2.TxnInfoPB,
+    req: cloud_pb2.CommitTxnRequest,
+    rowsets: Sequence[olap_file_pb2.RowsetMetaCloudPB],
+    partitions: Sequence[Partition],
+) -> Reply | None:
+    """commit_txn's hook: None when the commit fits one store transaction; otherwise commit it
+    lazily (the caller's transaction must not have written anything) and return the reply."""
+    tables = {t for t, _ in partitions}
+    size = sum(len(rs.SerializePartialToString()) for rs in rowsets)
+    if largetxn.fits(svc.kv.limits, commit_cost(len(rowsets), size, len(partitions), len(tables))):
+        return None
+    return await commit_lazily(svc, iid, info, req, sorted(partitions))
+
+
+async def commit_lazily(
+    svc: Service, iid: str, info: cloud_pb2.TxnInfoPB, req: cloud_pb2.CommitTxnRequest, partitions: list[Partition]
+) -> Reply:
+    tables = {t for t, _ in partitions}
+    if not largetxn.fits(
+        svc.kv.limits, _point_cost(len(partitions), len(tables), len(info.SerializePartialToString()))
+    ):
+        raise MetaServiceError(
+            Code.INVALID_ARGUMENT,
+            f"txn_id={info.txn_id} touches {len(partitions)} partitions: too many for one transaction of "
+            "this store, which a commit too large for one transaction needs (load fewer partitions at once)",
+        )
+    while True:
+        outcome = await run_txn(svc.kv, lambda t: _mark_committed(svc, t, iid, info, req, partitions))
+        if isinstance(outcome, list):  # another lazy commit holds some of these partitions
+            for other in outcome:
+                await complete(svc, iid, other)
+            continue
+        break
+    if outcome is not None:
+        _sub_txn_committed()
+    record = await complete(svc, iid, info.txn_id)
+    return Reply(result=record)
+
+
+async def _mark_committed(
+    svc: Service,
+    txn: Txn,
+    iid: str,
+    given: cloud_pb2.TxnInfoPB,
+    req: cloud_pb2.CommitTxnRequest,
+    partitions: list[Partition],
+) -> list[int] | cloud_pb2.CommitTxnResponse | None:
+    """The commit point: the record, or the other txns to complete first, or None if the txn is
+    already COMMITTED or VISIBLE."""
+    info = await load_info(txn, iid, given.db_id, given.txn_id)
+    if info is None:
+        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{given.txn_id}] not found, db_id={given.db_id}")
+    if info.status == S.TXN_STATUS_ABORTED:
+        raise MetaServiceError(
+            Code.TXN_ALREADY_ABORTED, f"transaction [{info.txn_id}] is already aborted, db_id={info.db_id}"
+        )
+    if info.status in (S.TXN_STATUS_COMMITTED, S.TXN_STATUS_VISIBLE):
+        return None
+    versions: list[tuple[bytes, cloud_pb2.VersionPB]] = []
+    others: set[int] = set()
+    for table_id, partition_id in partitions:
+        key = keys.partition_version_key(iid, info.db_id, table_id, partition_id)
+        ver = cloud_pb2.VersionPB()
+        stored = await txn.get(key)
+        if stored is not None:
+            ver.ParseFromString(stored)
+        others.update(t for t in ver.pending_txn_ids if t != info.txn_id)
+        versions.append((key, ver))
+    if others:
+        return sorted(others)
+    now = svc.now_ms()
+    record = cloud_pb2.CommitTxnResponse()
+    for (table_id, partition_id), (key, ver) in zip(partitions, versions, strict=True):
+        record.table_ids.append(table_id)
+        record.partition_ids.append(partition_id)
+        record.versions.append((ver.version if ver.HasField("version") else 1) + 1)
+        if not ver.HasField("version"):
+            ver.version = 1
+        ver.pending_txn_ids.append(info.txn_id)
+        txn.put(key, ver.SerializeToString())
+    info.status = S.TXN_STATUS_COMMITTED
+    info.commit_time = now
+    if req.HasField("commit_attachment"):
+        info.commit_attachment.CopyFrom(req.commit_attachment)
+    put_info(txn, iid, info)
+    record.txn_info.CopyFrom(info)
+    value = record.SerializeToString()
+    if len(value) > RECORD_MAX_BYTES:
+        raise MetaServiceError(
+            Code.INVALID_ARGUMENT, f"txn_id={info.txn_id} touches too many partitions ({len(partitions)}) to commit"
+        )
+    txn.put(keys.txn_lazy_commit_key(iid, info.txn_id), value)
+    return record
+
+
+# -- completion ------------------------------------------------------------------------------------
+
+
+async def complete(svc: Service, iid: str, txn_id: int) -> cloud_pb2.CommitTxnResponse:
+    """Make a lazily committed txn visible (idempotent; safe to run concurrently with another
+    completer). Returns the commit's reply: partitions, new versions, the txn info as it ends."""
+    state = await run_txn(svc.kv, lambda t: _snapshot(t, iid, txn_id))
+    record, rowsets, indexes, pending = state
+    if pending:
+
+        async def convert(txn: Txn, chunk: Sequence[olap_file_pb2.RowsetMetaCloudPB]) -> None:
+            await _convert(svc, txn, iid, chunk, indexes)
+
+        await largetxn.run_batched(svc.kv, rowsets, convert, after_commit=_sub_txn_committed)
+    if record.txn_info.status == S.TXN_STATUS_VISIBLE:
+        return record
+    final = await run_txn(svc.kv, lambda t: _make_visible(svc, t, iid, record))
+    _sub_txn_committed()
+    return final
+
+
+async def _snapshot(
+    txn: Txn, iid: str, txn_id: int
+) -> tuple[
+    cloud_pb2.CommitTxnResponse,
+    list[olap_file_pb2.RowsetMetaCloudPB],
+    dict[int, cloud_pb2.TabletIndexPB],
+    bool,
+]:
+    """(record, tmp rowsets still to convert with their new versions, their tablet indexes, whether
+    any partition is still pending); read-only. A txn without a record is VISIBLE (or never was
+    lazily committed): its record holds just the txn info."""
+    raw = await txn.get(keys.txn_lazy_commit_key(iid, txn_id))
+    record = cloud_pb2.CommitTxnResponse()
+    if raw is None:
+        db_id = await db_of_txn(txn, iid, txn_id)
+        info = None if db_id is None else await load_info(txn, iid, db_id, txn_id)
+        if info is None:
+            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
+        if info.status != S.TXN_STATUS_VISIBLE:
+            raise MetaServiceError(
+                Code.TXN_INVALID_STATUS, f"transaction [{txn_id}] is not committed lazily, status={info.status}"
+            )
+        record.txn_info.CopyFrom(info)
+        return record, [], {}, False
+    record.ParseFromString(raw)
+    db_id = record.txn_info.db_id
+    new_version: dict[Partition, int] = {}
+    for table_id, partition_id in zip(record.table_ids, record.partition_ids, strict=True):
+        stored = await txn.get(keys.partition_version_key(iid, db_id, table_id, partition_id))
+        ver = cloud_pb2.VersionPB()
+        if stored is not None:
+            ver.ParseFromString(stored)
+        if txn_id in ver.pending_txn_ids:
+            new_version[(table_id, partition_id)] = ver.version + 1
+    if not new_version:
+        return record, [], {}, False
+    tmp_begin, tmp_end = keys.meta_rowset_tmp_key(iid, txn_id, 0), keys.meta_rowset_tmp_key(iid, txn_id, INT64_MAX)
+    rows = await txn.get_range(tmp_begin, tmp_end)
+    tmp: list[olap_file_pb2.RowsetMetaCloudPB] = []
+    for _, value in rows:
+        rs = olap_file_pb2.RowsetMetaCloudPB()
+        rs.ParseFromString(value)
+        tmp.append(rs)
+    indexes = await load_tablet_indexes(txn, iid, [rs.tablet_id for rs in tmp])
+    todo = []
+    for rs in tmp:
+        idx = indexes[rs.tablet_id]
+        version = new_version.get((idx.table_id, idx.partition_id))
+        if version is not None:
+            rs.start_version = version
+            rs.end_version = version
+            todo.append(rs)
+    return record, todo, indexes, True
+
+
+async def _convert(
+    svc: Service,
+    txn: Txn,
+    iid: str,
+    chunk: Sequence[olap_file_pb2.RowsetMetaCloudPB],
+    indexes: dict[int, cloud_pb2.TabletIndexPB],
+) -> None:
+    """Step 2 for some rowsets: each visible at its version, its tablet's stats counted, once."""
+    from dorisctl.metaservice.ops.txn import add_load_stats  # txn.py imports this module
+
+    keys_ = [keys.meta_rowset_key(iid, rs.tablet_id, rs.end_version) for rs in chunk]
+    existing = await asyncio.gather(*(txn.get(k) for k in keys_))
+    for rs, key, raw in zip(chunk, keys_, existing, strict=True):
+        if raw is not None:
+            present = olap_file_pb2.RowsetMetaCloudPB()
+            present.ParseFromString(raw)
+            if present.rowset_id_v2 == rs.rowset_id_v2:
+                continue  # converted before
+            raise MetaServiceError(
+                Code.UNDEFINED_ERR,
+                f"tablet_id={rs.tablet_id} already has rowset {present.rowset_id_v2} at version "
+                f"{rs.end_version}, not txn_id={rs.txn_id}'s {rs.rowset_id_v2}",
+            )
+        txn.put(key, rs.SerializeToString())
+        await add_load_stats(svc, txn, iid, indexes[rs.tablet_id], [rs])
+
+
+async def _make_visible(
+    svc: Service, txn: Txn, iid: str, record: cloud_pb2.CommitTxnResponse
+) -> cloud_pb2.CommitTxnResponse:
+    """Step 3: every partition at its new version, the txn VISIBLE, its leftovers gone."""
+    txn_id = record.txn_info.txn_id
+    db_id = record.txn_info.db_id
+    out = cloud_pb2.CommitTxnResponse()
+    out.CopyFrom(record)
+    info = await load_info(txn, iid, db_id, txn_id)
+    if info is None:
+        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found, db_id={db_id}")
+    if info.status == S.TXN_STATUS_VISIBLE:  # another completer was first
+        out.txn_info.CopyFrom(info)
+        return out
+    now = svc.now_ms()
+    for table_id, partition_id in zip(record.table_ids, record.partition_ids, strict=True):
+        key = keys.partition_version_key(iid, db_id, table_id, partition_id)
+        stored = await txn.get(key)
+        ver = cloud_pb2.VersionPB()
+        if stored is not None:
+            ver.ParseFromString(stored)
+        if txn_id not in ver.pending_txn_ids:
+            continue
+        remaining = [t for t in ver.pending_txn_ids if t != txn_id]
+        ver.ClearField("pending_txn_ids")
+        ver.pending_txn_ids.extend(remaining)
+        ver.version += 1
+        ver.update_time_ms = now
+        txn.put(key, ver.SerializeToString())
+    for table_id in sorted(set(record.table_ids)):
+        txn.atomic_add(keys.table_version_key(iid, db_id, table_id), 1)
+    info.status = S.TXN_STATUS_VISIBLE
+    info.finish_time = now
+    put_info(txn, iid, info)
+    txn.remove_range(keys.meta_rowset_tmp_key(iid, txn_id, 0), keys.meta_rowset_tmp_key(iid, txn_id, INT64_MAX))
+    txn.remove(keys.txn_running_key(iid, db_id, txn_id))
+    txn.remove(keys.txn_lazy_commit_key(iid, txn_id))
+    recycle_txn(txn, iid, info, now)
+    out.txn_info.CopyFrom(info)
+    out.version_update_time_ms = now
+    return out
+
+
+# -- hooks for commit_txn and the readers --------------------------------------------------------
+
+
+async def finish_committed(svc: Service, iid: str, info: cloud_pb2.TxnInfoPB) -> Reply:
+    """commit_txn of a txn that is COMMITTED (a lazy commit whose committer died or is still at
+    work): complete it and answer as the first commit would have."""
+    return Reply(result=await complete(svc, iid, info.txn_id))
+
+
+async def settle_pending(svc: Service, iid: str, pending_txn_ids: Iterable[int]) -> None:
+    """A reader met a partition version with pending txns: complete them, then re-run the reader
+    on a fresh snapshot (Conflict is retried by the runner). No pending txns: nothing happens."""
+    todo = sorted(set(pending_txn_ids))
+    if not todo:
+        return
+    for txn_id in todo:
+        await complete(svc, iid, txn_id)
+    raise Conflict(f"completed lazily committed txn(s) {todo}; reading again")
+
+
+async def settle_partitions(svc: Service, txn: Txn, iid: str, partitions: Iterable[Partition]) -> None:
+    """A reader of tablets in these partitions: complete the lazily committed txns touching any
+    of them (one range read, empty unless a lazy commit is under way), then re-run the reader."""
+    begin, end = keys.txn_lazy_commit_range(iid)
+    rows = await txn.get_range(begin, end)
+    if not rows:
+        return
+    wanted = set(partitions)
+    todo = []
+    for _, value in rows:
+        record = cloud_pb2.CommitTxnResponse()
+        record.ParseFromString(value)
+        if wanted.intersection(zip(record.table_ids, record.partition_ids, strict=True)):
+            todo.append(record.txn_info.txn_id)
+    await settle_pending(svc, iid, todo)
