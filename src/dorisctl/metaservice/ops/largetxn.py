@@ -95,7 +95,7 @@ async def run_batched(
     step: Callable[[Txn, Sequence[T]], Awaitable[None]],
     *,
     after_commit: Callable[[], None] | None = None,
-    parallel: int = 4,
+    parallel: int = 16,
 ) -> int:
     """Run `step(txn, chunk)` over chunks of items, each chunk in its own committed store
     transaction (retried on conflicts by the runner); returns the number of transactions.
@@ -134,6 +134,11 @@ async def run_batched(
             after_commit()
         return 1
 
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(run(rest[i : i + size])) for i in range(0, len(rest), size)]
+    tasks = [asyncio.ensure_future(run(rest[i : i + size])) for i in range(0, len(rest), size)]
+    try:
+        await asyncio.gather(*tasks)  # the first error is raised as it is (no exception group)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     return 1 + sum(t.result() for t in tasks)

@@ -37,9 +37,14 @@ sub-transaction, so a test can crash a meta-service half-way through a lazy comm
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import struct
+import time
+import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from dorisctl.kv import Conflict, Txn, run_txn
 from dorisctl.metaservice import keys
@@ -54,6 +59,11 @@ from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 KILL_AFTER_ENV = "DORISCTL_TEST_LAZY_COMMIT_KILL_AFTER"
 STATS_KEYS = 6  # detached tablet-stats counters a load adds to (ops/txn.py add_load_stats)
 RECORD_MAX_BYTES = 90_000  # the lazy record must fit one value (100,000 bytes on every store)
+LEASE_SECONDS = 5.0  # a completer's hold on a txn, renewed while it works; a dead one's runs out
+WAIT_SECONDS = 60.0  # how long a request waits for another completer before answering KV_TXN_CONFLICT
+WAIT_POLL_SECONDS = 0.02
+
+_BE64 = struct.Struct(">q")
 
 _sub_txns_committed = 0
 
@@ -188,50 +198,123 @@ async def _mark_committed(
 # -- completion ------------------------------------------------------------------------------------
 
 
+class _NotOwner(Exception):
+    """Another completer holds the txn's lease: this one stops and waits."""
+
+
+@dataclass
+class _Owner:
+    txn_id: int
+    me: bytes = field(default_factory=lambda: uuid.uuid4().bytes)
+
+
+def _lease_value(owner: _Owner) -> bytes:
+    return owner.me + _BE64.pack(int((time.time() + LEASE_SECONDS) * 1000))
+
+
+def _lease_holder(value: bytes | None) -> tuple[bytes, float] | None:
+    """(owner id, lease end in seconds) of a stored lease, None when absent or unreadable."""
+    if value is None or len(value) != 24:
+        return None
+    return value[:16], _BE64.unpack(value[16:])[0] / 1000
+
+
+async def _check_owner(txn: Txn, iid: str, owner: _Owner) -> None:
+    holder = _lease_holder(await txn.get(keys.txn_lazy_owner_key(iid, owner.txn_id)))
+    if holder is None or holder[0] != owner.me:
+        raise _NotOwner
+
+
+async def _acquire(txn: Txn, iid: str, owner: _Owner) -> bool:
+    key = keys.txn_lazy_owner_key(iid, owner.txn_id)
+    holder = _lease_holder(await txn.get(key))
+    if holder is not None and holder[0] != owner.me and holder[1] > time.time():
+        return False
+    txn.put(key, _lease_value(owner))
+    return True
+
+
+async def _renew(txn: Txn, iid: str, owner: _Owner) -> None:
+    await _check_owner(txn, iid, owner)
+    txn.put(keys.txn_lazy_owner_key(iid, owner.txn_id), _lease_value(owner))
+
+
+async def _keep_lease(svc: Service, iid: str, owner: _Owner) -> None:
+    while True:
+        await asyncio.sleep(LEASE_SECONDS / 4)
+        with contextlib.suppress(_NotOwner):
+            await run_txn(svc.kv, lambda t: _renew(t, iid, owner))
+
+
 async def complete(svc: Service, iid: str, txn_id: int) -> cloud_pb2.CommitTxnResponse:
-    """Make a lazily committed txn visible (idempotent; safe to run concurrently with another
-    completer). Returns the commit's reply: partitions, new versions, the txn info as it ends."""
-    state = await run_txn(svc.kv, lambda t: _snapshot(t, iid, txn_id))
-    record, rowsets, indexes, pending = state
-    if pending:
+    """Make a lazily committed txn visible and return the commit's reply (partitions, new versions,
+    the txn info as it ends). One completer at a time holds the txn's lease (others wait, and take
+    over when a lease runs out: its holder died); every write of the holder checks the lease, so
+    one that lost it writes nothing more. Progress records say which rowsets are visible already."""
+    owner = _Owner(txn_id)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        record = await run_txn(svc.kv, lambda t: _record(t, iid, txn_id))
+        if record.txn_info.status == S.TXN_STATUS_VISIBLE:
+            return record
+        if await run_txn(svc.kv, lambda t: _acquire(t, iid, owner)):
+            try:
+                return await _complete_owned(svc, iid, owner, record)
+            except _NotOwner:
+                pass
+        if time.monotonic() > deadline:
+            raise MetaServiceError(
+                Code.KV_TXN_CONFLICT, f"txn_id={txn_id} is still being made visible by another request; retry"
+            )
+        await asyncio.sleep(WAIT_POLL_SECONDS)
+
+
+async def _complete_owned(
+    svc: Service, iid: str, owner: _Owner, record: cloud_pb2.CommitTxnResponse
+) -> cloud_pb2.CommitTxnResponse:
+    renewer = asyncio.ensure_future(_keep_lease(svc, iid, owner))
+    try:
+        rowsets, indexes = await run_txn(svc.kv, lambda t: _to_convert(t, iid, record))
 
         async def convert(txn: Txn, chunk: Sequence[olap_file_pb2.RowsetMetaCloudPB]) -> None:
+            await _check_owner(txn, iid, owner)
             await _convert(svc, txn, iid, chunk, indexes)
 
         await largetxn.run_batched(svc.kv, rowsets, convert, after_commit=_sub_txn_committed)
-    if record.txn_info.status == S.TXN_STATUS_VISIBLE:
-        return record
-    final = await run_txn(svc.kv, lambda t: _make_visible(svc, t, iid, record))
+        final = await run_txn(svc.kv, lambda t: _make_visible(svc, t, iid, record, owner))
+    finally:
+        renewer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewer
     _sub_txn_committed()
     return final
 
 
-async def _snapshot(
-    txn: Txn, iid: str, txn_id: int
-) -> tuple[
-    cloud_pb2.CommitTxnResponse,
-    list[olap_file_pb2.RowsetMetaCloudPB],
-    dict[int, cloud_pb2.TabletIndexPB],
-    bool,
-]:
-    """(record, tmp rowsets still to convert with their new versions, their tablet indexes, whether
-    any partition is still pending); read-only. A txn without a record is VISIBLE (or never was
-    lazily committed): its record holds just the txn info."""
+async def _record(txn: Txn, iid: str, txn_id: int) -> cloud_pb2.CommitTxnResponse:
+    """The lazy record; for a txn without one (VISIBLE already), a record with just its info."""
     raw = await txn.get(keys.txn_lazy_commit_key(iid, txn_id))
     record = cloud_pb2.CommitTxnResponse()
-    if raw is None:
-        db_id = await db_of_txn(txn, iid, txn_id)
-        info = None if db_id is None else await load_info(txn, iid, db_id, txn_id)
-        if info is None:
-            raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
-        if info.status != S.TXN_STATUS_VISIBLE:
-            raise MetaServiceError(
-                Code.TXN_INVALID_STATUS, f"transaction [{txn_id}] is not committed lazily, status={info.status}"
-            )
-        record.txn_info.CopyFrom(info)
-        return record, [], {}, False
-    record.ParseFromString(raw)
-    db_id = record.txn_info.db_id
+    if raw is not None:
+        record.ParseFromString(raw)
+        return record
+    db_id = await db_of_txn(txn, iid, txn_id)
+    info = None if db_id is None else await load_info(txn, iid, db_id, txn_id)
+    if info is None:
+        raise MetaServiceError(Code.TXN_ID_NOT_FOUND, f"transaction [{txn_id}] not found")
+    if info.status != S.TXN_STATUS_VISIBLE:
+        raise MetaServiceError(
+            Code.TXN_INVALID_STATUS, f"transaction [{txn_id}] is not committed lazily, status={info.status}"
+        )
+    record.txn_info.CopyFrom(info)
+    return record
+
+
+async def _to_convert(
+    txn: Txn, iid: str, record: cloud_pb2.CommitTxnResponse
+) -> tuple[list[olap_file_pb2.RowsetMetaCloudPB], dict[int, cloud_pb2.TabletIndexPB]]:
+    """(tmp rowsets not yet visible, at their new versions, in tablet order; their tablet
+    indexes); read-only. Rowsets of partitions no longer pending, or recorded done, are left out."""
+    txn_id, db_id = record.txn_info.txn_id, record.txn_info.db_id
     new_version: dict[Partition, int] = {}
     for table_id, partition_id in zip(record.table_ids, record.partition_ids, strict=True):
         stored = await txn.get(keys.partition_version_key(iid, db_id, table_id, partition_id))
@@ -241,14 +324,18 @@ async def _snapshot(
         if txn_id in ver.pending_txn_ids:
             new_version[(table_id, partition_id)] = ver.version + 1
     if not new_version:
-        return record, [], {}, False
+        return [], {}
+    done: list[tuple[int, int]] = []
+    for key, value in await txn.get_range(*keys.txn_lazy_progress_range(iid, txn_id)):
+        first = int(keys.decode_fields(key, len(keys.txn_lazy_progress_key(iid, txn_id, 0)) - 9)[0][1])
+        done.append((first, _BE64.unpack(value)[0]))
     tmp_begin, tmp_end = keys.meta_rowset_tmp_key(iid, txn_id, 0), keys.meta_rowset_tmp_key(iid, txn_id, INT64_MAX)
-    rows = await txn.get_range(tmp_begin, tmp_end)
     tmp: list[olap_file_pb2.RowsetMetaCloudPB] = []
-    for _, value in rows:
+    for _, value in await txn.get_range(tmp_begin, tmp_end):
         rs = olap_file_pb2.RowsetMetaCloudPB()
         rs.ParseFromString(value)
-        tmp.append(rs)
+        if not any(first <= rs.tablet_id <= last for first, last in done):
+            tmp.append(rs)
     indexes = await load_tablet_indexes(txn, iid, [rs.tablet_id for rs in tmp])
     todo = []
     for rs in tmp:
@@ -258,7 +345,7 @@ async def _snapshot(
             rs.start_version = version
             rs.end_version = version
             todo.append(rs)
-    return record, todo, indexes, True
+    return todo, indexes
 
 
 async def _convert(
@@ -268,30 +355,22 @@ async def _convert(
     chunk: Sequence[olap_file_pb2.RowsetMetaCloudPB],
     indexes: dict[int, cloud_pb2.TabletIndexPB],
 ) -> None:
-    """Step 2 for some rowsets: each visible at its version, its tablet's stats counted, once."""
+    """Step 2 for some rowsets (in tablet order): each visible at its version, its tablet's stats
+    counted, and the progress record saying so, in one transaction."""
     from dorisctl.metaservice.ops.txn import add_load_stats  # txn.py imports this module
 
-    keys_ = [keys.meta_rowset_key(iid, rs.tablet_id, rs.end_version) for rs in chunk]
-    existing = await asyncio.gather(*(txn.get(k) for k in keys_))
-    for rs, key, raw in zip(chunk, keys_, existing, strict=True):
-        if raw is not None:
-            present = olap_file_pb2.RowsetMetaCloudPB()
-            present.ParseFromString(raw)
-            if present.rowset_id_v2 == rs.rowset_id_v2:
-                continue  # converted before
-            raise MetaServiceError(
-                Code.UNDEFINED_ERR,
-                f"tablet_id={rs.tablet_id} already has rowset {present.rowset_id_v2} at version "
-                f"{rs.end_version}, not txn_id={rs.txn_id}'s {rs.rowset_id_v2}",
-            )
-        txn.put(key, rs.SerializeToString())
+    for rs in chunk:
+        txn.put(keys.meta_rowset_key(iid, rs.tablet_id, rs.end_version), rs.SerializeToString())
         await add_load_stats(svc, txn, iid, indexes[rs.tablet_id], [rs])
+    txn_id = chunk[0].txn_id
+    txn.put(keys.txn_lazy_progress_key(iid, txn_id, chunk[0].tablet_id), _BE64.pack(chunk[-1].tablet_id))
 
 
 async def _make_visible(
-    svc: Service, txn: Txn, iid: str, record: cloud_pb2.CommitTxnResponse
+    svc: Service, txn: Txn, iid: str, record: cloud_pb2.CommitTxnResponse, owner: _Owner
 ) -> cloud_pb2.CommitTxnResponse:
     """Step 3: every partition at its new version, the txn VISIBLE, its leftovers gone."""
+    await _check_owner(txn, iid, owner)
     txn_id = record.txn_info.txn_id
     db_id = record.txn_info.db_id
     out = cloud_pb2.CommitTxnResponse()
@@ -325,6 +404,8 @@ async def _make_visible(
     txn.remove_range(keys.meta_rowset_tmp_key(iid, txn_id, 0), keys.meta_rowset_tmp_key(iid, txn_id, INT64_MAX))
     txn.remove(keys.txn_running_key(iid, db_id, txn_id))
     txn.remove(keys.txn_lazy_commit_key(iid, txn_id))
+    txn.remove(keys.txn_lazy_owner_key(iid, txn_id))
+    txn.remove_range(*keys.txn_lazy_progress_range(iid, txn_id))
     recycle_txn(txn, iid, info, now)
     out.txn_info.CopyFrom(info)
     out.version_update_time_ms = now

@@ -54,9 +54,9 @@ async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsReq
 
         async def step(sub: Txn, chunk: Sequence[olap_file_pb2.TabletMetaCloudPB]) -> None:
             schemas: set[tuple[int, int]] = set()
-            found = await asyncio.gather(*(sub.get(keys.meta_tablet_idx_key(iid, m.tablet_id)) for m in chunk))
-            for source, existing in zip(chunk, found, strict=True):
-                if existing is None:
+            existing = await _existing_tablets(sub, iid, [m.tablet_id for m in chunk])
+            for source in chunk:
+                if source.tablet_id not in existing:
                     await _create_tablet(sub, iid, source, schemas, db_id)
 
         await largetxn.run_batched(svc.kv, list(req.tablet_metas), step)
@@ -66,6 +66,21 @@ async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsReq
         if await txn.get(keys.meta_tablet_idx_key(iid, source.tablet_id)) is None:
             await _create_tablet(txn, iid, source, schemas_done, db_id)
     return Reply(result=cloud_pb2.CreateTabletsResponse())
+
+
+async def _existing_tablets(txn: Txn, iid: str, tablet_ids: list[int]) -> set[int]:
+    """Which of these tablets exist: one range read when the ids are dense, else point reads."""
+    ids = sorted(tablet_ids)
+    if ids[-1] - ids[0] <= 2 * len(ids):
+        rows = await txn.get_range(keys.meta_tablet_idx_key(iid, ids[0]), keys.meta_tablet_idx_key(iid, ids[-1] + 1))
+        found = set()
+        for _, value in rows:
+            idx = TabletIndexPB()
+            idx.ParseFromString(value)
+            found.add(idx.tablet_id)
+        return found & set(ids)
+    values = await asyncio.gather(*(txn.get(keys.meta_tablet_idx_key(iid, t)) for t in ids))
+    return {t for t, v in zip(ids, values, strict=True) if v is not None}
 
 
 async def _create_tablet(
