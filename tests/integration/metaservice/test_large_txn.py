@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from dorisctl.kv import Txn, TxnKv, open_store, run_txn
+from dorisctl.kv.etcd import etcd_limits
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError
@@ -234,3 +235,26 @@ async def test_readers_during_a_lazy_commit_see_before_or_after_never_half(etcd_
     await asyncio.gather(committer(), reader(1), reader(2))
     await assert_visible(svc, load)
     assert seen, "the readers never read"
+
+
+async def test_lazy_commit_on_sqlite_with_small_limits(tmp_path: Any) -> None:
+    """The lazy path is the store's limits' choice, not etcd's: SQLite told etcd's limits takes it."""
+    kv = open_store(f"sqlite:///{tmp_path}/kv.db")
+    kv.limits = etcd_limits(128, 1536 * 1024)
+    svc = Service(kv=kv, keyring=KeyRing({1: b"k" * 32}))
+    try:
+        await L.seed_instance(kv)
+        load = await L.create_tablets(svc, partitions=2, buckets=100)
+        await L.begin_and_load(svc, load)
+        committed: list[int] = []
+        original = lazy_commit._sub_txn_committed
+        lazy_commit._sub_txn_committed = lambda: committed.append(1)
+        try:
+            resp = await L.commit(svc, load.txn_id)
+        finally:
+            lazy_commit._sub_txn_committed = original
+        assert len(committed) > 10  # the commit point, conversions, the visibility step
+        assert list(resp.versions) == [2, 2]
+        await assert_visible(svc, load, sample=len(load.tablets))
+    finally:
+        await kv.close()

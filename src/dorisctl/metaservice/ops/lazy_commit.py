@@ -421,6 +421,15 @@ async def finish_committed(svc: Service, iid: str, info: cloud_pb2.TxnInfoPB) ->
     return Reply(result=await complete(svc, iid, info.txn_id))
 
 
+async def refuse_abort(txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB) -> None:
+    """abort_txn's hook: a lazily committed txn is becoming visible and cannot be aborted."""
+    if info.status == S.TXN_STATUS_COMMITTED and await txn.get(keys.txn_lazy_commit_key(iid, info.txn_id)):
+        raise MetaServiceError(
+            Code.TXN_INVALID_STATUS,
+            f"transaction [{info.txn_id}] is committed and becoming visible, db_id={info.db_id}",
+        )
+
+
 async def settle_pending(svc: Service, iid: str, pending_txn_ids: Iterable[int]) -> None:
     """A reader met a partition version with pending txns: complete them, then re-run the reader
     on a fresh snapshot (Conflict is retried by the runner). No pending txns: nothing happens."""

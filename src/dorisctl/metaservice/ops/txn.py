@@ -310,8 +310,7 @@ async def abort_txn(svc: Service, txn: Txn, req: cloud_pb2.AbortTxnRequest) -> R
             raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction [{txn_id}] is already aborted, db_id={db}")
         if info.status == S.TXN_STATUS_VISIBLE:
             raise MetaServiceError(Code.TXN_ALREADY_VISIBLE, f"transaction [{txn_id}] is already VISIBLE, db_id={db}")
-        if info.status == S.TXN_STATUS_COMMITTED:  # lazily committed: it becomes visible, not aborted
-            raise MetaServiceError(Code.TXN_INVALID_STATUS, f"transaction [{txn_id}] is committed, db_id={db}")
+        await lazy_commit.refuse_abort(txn, iid, info)
     else:
         raw = await txn.get(keys.txn_label_key(iid, req.db_id, req.label))
         if raw is None:
