@@ -160,6 +160,7 @@ async def _interrupt_after(monkeypatch: pytest.MonkeyPatch, k: int) -> None:
             raise Interrupted
 
     monkeypatch.setattr(lazy_commit, "_sub_txn_committed", hook)
+    monkeypatch.setattr(lazy_commit, "LEASE_SECONDS", 1.0)  # the "dead" committer's lease runs out soon
 
 
 async def test_commit_interrupted_half_way_is_completed_by_the_next_reader(
@@ -171,7 +172,7 @@ async def test_commit_interrupted_half_way_is_completed_by_the_next_reader(
     await _interrupt_after(monkeypatch, 4)  # the commit point and 3 conversion transactions
     with pytest.raises(Interrupted):
         await L.commit(svc, load.txn_id)
-    monkeypatch.undo()
+    monkeypatch.setattr(lazy_commit, "_sub_txn_committed", lambda: None)
     assert await count_range(svc.kv, *keys.txn_lazy_commit_range(L.IID)) == 1
     raw = await txn_status(svc, load.txn_id)
     assert raw == cloud_pb2.TXN_STATUS_COMMITTED
@@ -194,7 +195,7 @@ async def test_interrupted_commit_is_completed_by_the_next_commit_of_its_partiti
     await _interrupt_after(monkeypatch, 2)
     with pytest.raises(Interrupted):
         await L.commit(svc, load.txn_id)
-    monkeypatch.undo()
+    monkeypatch.setattr(lazy_commit, "_sub_txn_committed", lambda: None)
     # a small load into one tablet of the first partition: one store transaction
     small = L.Load(partitions=[load.partitions[0]], tablets={L.FIRST_TABLET: load.partitions[0]})
     await L.begin_and_load(svc, small, label="small")
@@ -229,8 +230,10 @@ async def test_readers_during_a_lazy_commit_see_before_or_after_never_half(etcd_
 
     async def committer() -> None:
         await asyncio.sleep(0.05)
-        await L.commit(svc, load.txn_id)
+        resp = await L.commit(svc, load.txn_id)
         done.set()
+        # the reply names every partition at its new version even when a reader finished first
+        assert sorted(zip(resp.partition_ids, resp.versions, strict=True)) == [(p, 2) for p in load.partitions]
 
     await asyncio.gather(committer(), reader(1), reader(2))
     await assert_visible(svc, load)

@@ -46,7 +46,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from dorisctl.kv import Conflict, Txn, run_txn
+from dorisctl.kv import Conflict, KvError, Txn, run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError
@@ -91,8 +91,8 @@ def commit_cost(n_rowsets: int, rowset_bytes: int, n_partitions: int, n_tables: 
 def _point_cost(n_partitions: int, n_tables: int, info_bytes: int) -> Cost:
     """The larger of the commit point's and the visibility step's transaction."""
     return Cost(
-        writes=n_partitions + n_tables + 6,
-        reads=n_partitions + n_tables + 2,
+        writes=n_partitions + n_tables + 9,
+        reads=n_partitions + n_tables + 3,
         bytes=n_partitions * 160 + n_tables * 64 + 4 * info_bytes + 4096,
     )
 
@@ -135,7 +135,7 @@ async def commit_lazily(
         break
     if outcome is not None:
         _sub_txn_committed()
-    record = await complete(svc, iid, info.txn_id)
+    record = await complete(svc, iid, info.txn_id, outcome)
     return Reply(result=record)
 
 
@@ -242,21 +242,31 @@ async def _renew(txn: Txn, iid: str, owner: _Owner) -> None:
 async def _keep_lease(svc: Service, iid: str, owner: _Owner) -> None:
     while True:
         await asyncio.sleep(LEASE_SECONDS / 4)
-        with contextlib.suppress(_NotOwner):
+        with contextlib.suppress(_NotOwner, KvError):  # a lost lease shows in the next write
             await run_txn(svc.kv, lambda t: _renew(t, iid, owner))
 
 
-async def complete(svc: Service, iid: str, txn_id: int) -> cloud_pb2.CommitTxnResponse:
+async def complete(
+    svc: Service, iid: str, txn_id: int, known: cloud_pb2.CommitTxnResponse | None = None
+) -> cloud_pb2.CommitTxnResponse:
     """Make a lazily committed txn visible and return the commit's reply (partitions, new versions,
     the txn info as it ends). One completer at a time holds the txn's lease (others wait, and take
     over when a lease runs out: its holder died); every write of the holder checks the lease, so
-    one that lost it writes nothing more. Progress records say which rowsets are visible already."""
+    one that lost it writes nothing more. Progress records say which rowsets are visible already.
+    `known`: the lazy record as the caller saw it, for the reply's partitions and versions if
+    another completer finishes first (the record is gone then)."""
     owner = _Owner(txn_id)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         record = await run_txn(svc.kv, lambda t: _record(t, iid, txn_id))
         if record.txn_info.status == S.TXN_STATUS_VISIBLE:
+            if known is not None and not record.partition_ids:
+                info = record.txn_info
+                record.CopyFrom(known)
+                record.txn_info.CopyFrom(info)
+                record.version_update_time_ms = info.finish_time
             return record
+        known = record
         if await run_txn(svc.kv, lambda t: _acquire(t, iid, owner)):
             try:
                 return await _complete_owned(svc, iid, owner, record)
