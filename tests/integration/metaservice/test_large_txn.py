@@ -261,3 +261,35 @@ async def test_lazy_commit_on_sqlite_with_small_limits(tmp_path: Any) -> None:
         await assert_visible(svc, load, sample=len(load.tablets))
     finally:
         await kv.close()
+
+
+async def test_readers_wait_for_a_live_completer_then_see_it_all(
+    etcd_svc: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    svc = etcd_svc
+    load = await L.create_tablets(svc, partitions=2, buckets=30)
+    await L.begin_and_load(svc, load)
+    gate = asyncio.Event()
+    convert = lazy_commit._convert
+
+    async def gated(*args: Any) -> None:
+        await gate.wait()
+        await convert(*args)
+
+    monkeypatch.setattr(lazy_commit, "_convert", gated)
+    committing = asyncio.ensure_future(L.commit(svc, load.txn_id))
+    while await count_range(svc.kv, *keys.txn_lazy_commit_range(L.IID)) == 0:  # the commit point
+        await asyncio.sleep(0.01)
+    last = max(load.tablets)
+    got_versions = asyncio.ensure_future(versions(svc, load.partitions))
+    got_rowsets = asyncio.ensure_future(rowsets(svc, last))
+    got_stats = asyncio.ensure_future(stats(svc, [last]))
+    await asyncio.sleep(0.5)
+    # committed, not visible: they wait for the completer
+    assert not any(r.done() for r in (got_versions, got_rowsets, got_stats))
+    gate.set()
+    assert await got_versions == [2, 2]
+    assert (2, L.loaded_rowset(load.txn_id, last, load.tablets[last]).rowset_id_v2) in await got_rowsets
+    assert (await got_stats)[0].num_rowsets == 2
+    assert list((await committing).versions) == [2, 2]
+    await assert_visible(svc, load, sample=len(load.tablets))
