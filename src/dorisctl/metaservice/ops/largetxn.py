@@ -101,7 +101,7 @@ async def run_batched(
     transaction (retried on conflicts by the runner); returns the number of transactions.
 
     The chunk size is measured, not guessed: the first transaction takes one item and its cost
-    (with a quarter's headroom, as later items may cost more) sets the size of the other chunks,
+    (plus a tenth, a quarter for bytes, as later items may cost more) sets the size of the others,
     which run up to `parallel` at a time (they must touch disjoint keys). A chunk the store still
     refuses as too large is halved and run again (nothing of it was written). `step` must be
     idempotent per item: a chunk can run again after a lost reply or a crash. `after_commit` is
@@ -113,9 +113,9 @@ async def run_batched(
     if after_commit is not None:
         after_commit()
     padded = Cost(
-        writes=max(1, first.writes + first.writes // 4),
-        reads=first.reads + first.reads // 4,
-        bytes=max(1, first.bytes + first.bytes // 4),
+        writes=max(1, -(-first.writes * 11 // 10)),
+        reads=-(-first.reads * 11 // 10),
+        bytes=max(1, -(-first.bytes * 5 // 4)),
     )
     size = items_per_txn(kv.limits, padded)
     rest = items[1:]
