@@ -10,20 +10,25 @@ the commit runs as a sequence of sub-transactions:
    gets the txn id in `pending_txn_ids` (the version itself is unchanged), and a record
    `keys.txn_lazy_commit_key` (a CommitTxnResponse: partitions, their new versions, the txn info)
    is written. From here on the commit cannot be lost: whoever finds it completes it.
-2. **Conversion** (as many transactions as needed): each tmp rowset is written as the visible
-   rowset at its partition's new version and its tablet stats are counted. A rowset already
-   present at that version with the same rowset id was converted before and is skipped, so the
-   step can run again after a crash or concurrently with another completer.
+2. **Conversion** (as many transactions as needed, several at a time): each tmp rowset is
+   written as the visible rowset at its partition's new version and its tablet stats are
+   counted; each transaction also writes a progress record (first..last tablet it converted), so
+   a completer that takes over after a crash skips what is done.
 3. **Visibility** (one transaction): every pending partition version steps to its new version and
    loses the pending id, table versions step, the txn becomes VISIBLE, its tmp rowsets, running
    key and lazy record go, the recycle-txn record comes.
 
+One completer at a time: a completer holds a lease on the txn (`keys.txn_lazy_owner_key`,
+`LEASE_SECONDS`, renewed while it works) and every one of its transactions reads it, so one that
+lost it (it stalled and another took over) writes nothing more and stats are counted once.
+Others wait for the txn to become visible, or take over when the lease runs out (its holder died).
+
 Readers never see a half-done commit: get_version completes the txns a version names as pending;
 get_rowset and get_tablet_stats complete the lazily committed txns whose record names the
-tablet's partition; a commit_txn meeting a pending partition version completes it first; a retried
-commit_txn of a COMMITTED txn completes it. Each then re-runs on a fresh snapshot (by raising
-`Conflict`, which the runner retries). A meta-service killed half-way leaves the record, so the
-next of those completes the commit.
+tablet's partition; a commit_txn meeting a pending partition version completes it first; a
+retried commit_txn of a COMMITTED txn completes it. "Completes" includes waiting for a live
+completer. Each then re-runs on a fresh snapshot (by raising `Conflict`, which the runner
+retries). A meta-service killed half-way leaves the record, so the next of those completes it.
 
 The commit point holds every partition of the txn (read and written together), so a lazily
 committed txn may touch as many partitions as one store transaction holds (etcd defaults: about
