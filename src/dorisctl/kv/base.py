@@ -71,6 +71,9 @@ class Limits:
     max_value_bytes: int
     max_txn_bytes: int
     max_mutations: int = 0  # 0: unlimited
+    # Keys and ranges a writing transaction may have read, counting each blind-added key too
+    # (etcd compares every one at commit); 0: unlimited. Checked at commit by the backend.
+    max_reads: int = 0
 
 
 @dataclass(frozen=True)
@@ -342,6 +345,13 @@ class Txn(abc.ABC):
     def written_bytes(self) -> int:
         """Bytes of keys and values buffered so far (what the size limit counts)."""
         return self._bytes
+
+    @property
+    def footprint(self) -> tuple[int, int, int]:
+        """(buffered writes, reads, written bytes) so far, in the units of `Limits`: reads are the
+        keys and ranges read plus the blind-added keys (what `max_reads` counts)."""
+        reads = len(self._point_reads) + len(self._range_reads) + len(self._buf.adds)
+        return len(self._mutations), reads, self._bytes
 
     async def commit(self) -> None:
         """Apply the buffered writes atomically, or raise a KvError and write nothing."""

@@ -96,6 +96,7 @@ def etcd_limits(max_txn_ops: int, max_request_bytes: int) -> Limits:
         max_value_bytes=100_000,
         max_txn_bytes=max_request_bytes * 2 // 3,
         max_mutations=max(1, max_txn_ops - OPS_MARGIN),
+        max_reads=max(1, max_txn_ops - OPS_MARGIN),
     )
 
 

@@ -159,6 +159,33 @@ def txn_running_key(instance_id: str, db_id: int, txn_id: int) -> bytes:
     return make_key(USER_SPACE, "txn", instance_id, "txn_running", db_id, txn_id)
 
 
+# -- large transactions (ops/lazy_commit.py): dorisctl's own, in the txn family --------------------
+
+
+def txn_lazy_commit_key(instance_id: str, txn_id: int) -> bytes:
+    """`txn <iid> "dorisctl_lazy_commit" <txn_id>` -> CommitTxnResponse: a txn committed but not yet
+    visible (its partitions, their new versions, the COMMITTED txn info); gone once visible."""
+    return make_key(USER_SPACE, "txn", instance_id, "dorisctl_lazy_commit", txn_id)
+
+
+def txn_lazy_commit_range(instance_id: str) -> tuple[bytes, bytes]:
+    return sub_range("txn", instance_id, "dorisctl_lazy_commit")
+
+
+def txn_lazy_owner_key(instance_id: str, txn_id: int) -> bytes:
+    """-> owner id (16 bytes) + lease end (ms, 8 bytes big-endian): who is completing the txn."""
+    return make_key(USER_SPACE, "txn", instance_id, "dorisctl_lazy_owner", txn_id)
+
+
+def txn_lazy_progress_key(instance_id: str, txn_id: int, first_tablet_id: int) -> bytes:
+    """-> last tablet id (8 bytes big-endian): the txn's rowsets of tablets first..last are visible."""
+    return make_key(USER_SPACE, "txn", instance_id, "dorisctl_lazy_progress", txn_id, first_tablet_id)
+
+
+def txn_lazy_progress_range(instance_id: str, txn_id: int) -> tuple[bytes, bytes]:
+    return txn_lazy_progress_key(instance_id, txn_id, 0), txn_lazy_progress_key(instance_id, txn_id, INT64_MAX)
+
+
 def partition_version_key(instance_id: str, db_id: int, table_id: int, partition_id: int) -> bytes:
     return make_key(USER_SPACE, "version", instance_id, "partition", db_id, table_id, partition_id)
 

@@ -115,25 +115,67 @@ async def remove_delete_bitmap_update_lock(
 # -- hooks of commit_txn and finish_tablet_job ----------------------------------------------------
 
 
+async def _load_lock_of(txn: Txn, iid: str, txn_id: int, table_id: int) -> cloud_pb2.DeleteBitmapUpdateLockPB:
+    """The table's lock, which a committing load must still hold (else LOCK_EXPIRED)."""
+    lock = await bitmaps.load_lock(txn, iid, table_id)
+    if lock is None:
+        key = keys.meta_delete_bitmap_update_lock_key(iid, table_id)
+        raise MetaServiceError(
+            Code.LOCK_EXPIRED,
+            f"get delete bitmap update lock info, lock is expired table_id={table_id} key={key.hex()}",
+        )
+    if lock.lock_id != txn_id:
+        raise MetaServiceError(Code.LOCK_EXPIRED, "lock is expired")
+    return lock
+
+
 async def consume_load_locks(
     txn: Txn, iid: str, txn_id: int, mow_table_ids: Iterable[int], indexes: dict[int, cloud_pb2.TabletIndexPB]
 ) -> None:
     """commit_txn of a load on MoW tables: each table's lock must still be the txn's; it goes, and
     so do the pending-bitmap lists of the txn's tablets of that table (their bitmaps stay)."""
     for table_id in mow_table_ids:
-        lock = await bitmaps.load_lock(txn, iid, table_id)
-        if lock is None:
-            key = keys.meta_delete_bitmap_update_lock_key(iid, table_id)
-            raise MetaServiceError(
-                Code.LOCK_EXPIRED,
-                f"get delete bitmap update lock info, lock is expired table_id={table_id} key={key.hex()}",
-            )
-        if lock.lock_id != txn_id:
-            raise MetaServiceError(Code.LOCK_EXPIRED, "lock is expired")
+        await _load_lock_of(txn, iid, txn_id, table_id)
         txn.remove(keys.meta_delete_bitmap_update_lock_key(iid, table_id))
         for tablet_id, idx in indexes.items():
             if idx.table_id == table_id:
                 txn.remove(keys.meta_pending_delete_bitmap_key(iid, tablet_id))
+
+
+# A commit too large for one store transaction (ops/lazy_commit.py) cannot drop every tablet's
+# pending list at its commit point; it keeps the table locks until the txn is visible instead, so
+# no other load can take a lock (and remove this load's bitmaps as "its earlier attempt's") while
+# the pending lists go, a few in each conversion step.
+
+
+async def hold_load_locks(txn: Txn, iid: str, txn_id: int, mow_table_ids: Iterable[int]) -> None:
+    """Lazy commit point: each lock must still be the txn's; it is kept, without expiry, until visible."""
+    for table_id in mow_table_ids:
+        lock = await _load_lock_of(txn, iid, txn_id, table_id)
+        lock.expiration = keys.INT64_MAX
+        bitmaps.put_lock(txn, iid, table_id, lock)
+
+
+async def drop_held_pending(
+    txn: Txn, iid: str, txn_id: int, tablets: Iterable[int], indexes: dict[int, cloud_pb2.TabletIndexPB]
+) -> None:
+    """Lazy conversion step: the pending lists of the given tablets whose table the txn holds."""
+    held: dict[int, bool] = {}
+    for tablet_id in tablets:
+        table_id = indexes[tablet_id].table_id
+        if table_id not in held:
+            lock = await bitmaps.load_lock(txn, iid, table_id)
+            held[table_id] = lock is not None and lock.lock_id == txn_id
+        if held[table_id]:
+            txn.remove(keys.meta_pending_delete_bitmap_key(iid, tablet_id))
+
+
+async def release_held_locks(txn: Txn, iid: str, txn_id: int, table_ids: Iterable[int]) -> None:
+    """Lazy visibility step: the locks the txn kept go."""
+    for table_id in sorted(set(table_ids)):
+        lock = await bitmaps.load_lock(txn, iid, table_id)
+        if lock is not None and lock.lock_id == txn_id:
+            txn.remove(keys.meta_delete_bitmap_update_lock_key(iid, table_id))
 
 
 async def release_compaction_lock(

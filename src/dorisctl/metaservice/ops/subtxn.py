@@ -20,7 +20,7 @@ from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes, require_instance
 from dorisctl.metaservice.model.txnrecords import S, db_of_txn, load_info, next_txn_id, put_info, recycle_txn
-from dorisctl.metaservice.ops import bitmap
+from dorisctl.metaservice.ops import bitmap, lazy_commit
 from dorisctl.metaservice.ops.txn import add_load_stats
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
@@ -141,6 +141,7 @@ async def commit_with_sub_txns(svc: Service, txn: Txn, iid: str, req: cloud_pb2.
                 ver = cloud_pb2.VersionPB()
                 if stored is not None:
                     ver.ParseFromString(stored)
+                    await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
                 versions[part] = ver.version if stored is not None else 1
     per_tablet: dict[int, list[olap_file_pb2.RowsetMetaCloudPB]] = defaultdict(list)
     for _, metas in per_sub:

@@ -8,6 +8,9 @@ Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
+
 from dorisctl.kv import Txn, decode_counter
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
@@ -28,7 +31,7 @@ from dorisctl.metaservice.model.tablets import (
     require_instance,
     write_stats,
 )
-from dorisctl.metaservice.ops import vault
+from dorisctl.metaservice.ops import largetxn, lazy_commit, vault
 from dorisctl.metaservice.ops.jobrecord import check_job_rowset
 from dorisctl.metaservice.ops.loadcheck import require_prepared_load
 from dorisctl.metaservice.ops.schemadict import apply_schema_dict, store_variant_schema
@@ -36,50 +39,96 @@ from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
 async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsRequest) -> Reply:
-    """Spec 7.3. A tablet whose tablet-index key already exists is left as it is (retry-safe)."""
+    """Spec 7.3. A tablet whose tablet-index key already exists is left as it is (retry-safe).
+
+    More tablets than one store transaction holds (etcd: about 20) are created in consecutive
+    sub-transactions (ops/largetxn.py); each tablet is whole or absent, and an FE retry after a
+    failure half-way creates only the missing ones."""
     if not req.tablet_metas:
         raise invalid("no tablet meta")
     for meta in req.tablet_metas:
         if not meta.HasField("schema") and not meta.HasField("schema_version"):
             raise invalid("tablet_meta must have either schema or schema_version")
     iid = await require_instance(svc, txn, req.cloud_unique_id)
-    resp = await vault.vault_for_tablets(svc, txn, iid, req)
+    resp = await vault.vault_for_tablets(svc, txn, iid, req)  # read-only: the batched path writes elsewhere
+    db_id = req.db_id if req.HasField("db_id") else None
+    estimate = sum(
+        (largetxn.Cost(5, 3, len(m.SerializePartialToString()) + 512) for m in req.tablet_metas), largetxn.Cost()
+    )
+    if not largetxn.fits(svc.kv.limits, estimate):
+
+        async def step(sub: Txn, chunk: Sequence[olap_file_pb2.TabletMetaCloudPB]) -> None:
+            schemas: set[tuple[int, int]] = set()
+            existing = await _existing_tablets(sub, iid, [m.tablet_id for m in chunk])
+            for source in chunk:
+                if source.tablet_id not in existing:
+                    await _create_tablet(sub, iid, source, schemas, db_id)
+
+        await largetxn.run_batched(svc.kv, list(req.tablet_metas), step)
+        return Reply(result=resp)
     schemas_done: set[tuple[int, int]] = set()
     for source in req.tablet_metas:
-        if await txn.get(keys.meta_tablet_idx_key(iid, source.tablet_id)) is not None:
-            continue
-        meta = olap_file_pb2.TabletMetaCloudPB()
-        meta.CopyFrom(source)
-        if not meta.HasField("schema_version"):
-            meta.schema_version = meta.schema.schema_version
-        if meta.HasField("schema") and (meta.index_id, meta.schema_version) not in schemas_done:
-            schemas_done.add((meta.index_id, meta.schema_version))
-            await put_schema_once(txn, iid, meta.index_id, meta.schema_version, meta.schema)
-        if meta.rs_metas:
-            rs = olap_file_pb2.RowsetMetaCloudPB()
-            rs.CopyFrom(meta.rs_metas[0])
-            rs.ClearField("tablet_schema")
-            rs.index_id = meta.index_id
-            rs.schema_version = meta.schema_version
-            txn.put(keys.meta_rowset_key(iid, meta.tablet_id, rs.end_version), rs.SerializeToString())
-        meta.ClearField("rs_metas")
-        meta.ClearField("schema")
-        txn.put(
-            keys.meta_tablet_key(iid, meta.table_id, meta.index_id, meta.partition_id, meta.tablet_id),
-            meta.SerializeToString(),
-        )
-        idx = TabletIndexPB(
-            table_id=meta.table_id, index_id=meta.index_id, partition_id=meta.partition_id, tablet_id=meta.tablet_id
-        )
-        if req.HasField("db_id"):
-            idx.db_id = req.db_id
-        txn.put(keys.meta_tablet_idx_key(iid, meta.tablet_id), idx.SerializeToString())
-        stats = TabletStatsPB(
-            num_rowsets=1, num_segments=0, base_compaction_cnt=0, cumulative_compaction_cnt=0, cumulative_point=2
-        )
-        stats.idx.CopyFrom(idx)
-        write_stats(txn, iid, stats)
+        if await txn.get(keys.meta_tablet_idx_key(iid, source.tablet_id)) is None:
+            await _create_tablet(txn, iid, source, schemas_done, db_id)
     return Reply(result=resp)
+
+
+async def _existing_tablets(txn: Txn, iid: str, tablet_ids: list[int]) -> set[int]:
+    """Which of these tablets exist: one range read when the ids are dense, else point reads."""
+    ids = sorted(tablet_ids)
+    if ids[-1] - ids[0] <= 2 * len(ids):
+        rows = await txn.get_range(
+            keys.meta_tablet_idx_key(iid, ids[0]), keys.meta_tablet_idx_key(iid, ids[-1]) + b"\xff"
+        )
+        found = set()
+        for _, value in rows:
+            idx = TabletIndexPB()
+            idx.ParseFromString(value)
+            found.add(idx.tablet_id)
+        return found & set(ids)
+    values = await asyncio.gather(*(txn.get(keys.meta_tablet_idx_key(iid, t)) for t in ids))
+    return {t for t, v in zip(ids, values, strict=True) if v is not None}
+
+
+async def _create_tablet(
+    txn: Txn,
+    iid: str,
+    source: olap_file_pb2.TabletMetaCloudPB,
+    schemas_done: set[tuple[int, int]],
+    db_id: int | None,
+) -> None:
+    """One new tablet (the caller checked it is absent): meta, index, initial rowset, stats."""
+    meta = olap_file_pb2.TabletMetaCloudPB()
+    meta.CopyFrom(source)
+    if not meta.HasField("schema_version"):
+        meta.schema_version = meta.schema.schema_version
+    if meta.HasField("schema") and (meta.index_id, meta.schema_version) not in schemas_done:
+        schemas_done.add((meta.index_id, meta.schema_version))
+        await put_schema_once(txn, iid, meta.index_id, meta.schema_version, meta.schema)
+    if meta.rs_metas:
+        rs = olap_file_pb2.RowsetMetaCloudPB()
+        rs.CopyFrom(meta.rs_metas[0])
+        rs.ClearField("tablet_schema")
+        rs.index_id = meta.index_id
+        rs.schema_version = meta.schema_version
+        txn.put(keys.meta_rowset_key(iid, meta.tablet_id, rs.end_version), rs.SerializeToString())
+    meta.ClearField("rs_metas")
+    meta.ClearField("schema")
+    txn.put(
+        keys.meta_tablet_key(iid, meta.table_id, meta.index_id, meta.partition_id, meta.tablet_id),
+        meta.SerializeToString(),
+    )
+    idx = TabletIndexPB(
+        table_id=meta.table_id, index_id=meta.index_id, partition_id=meta.partition_id, tablet_id=meta.tablet_id
+    )
+    if db_id is not None:
+        idx.db_id = db_id
+    txn.put(keys.meta_tablet_idx_key(iid, meta.tablet_id), idx.SerializeToString())
+    stats = TabletStatsPB(
+        num_rowsets=1, num_segments=0, base_compaction_cnt=0, cumulative_compaction_cnt=0, cumulative_point=2
+    )
+    stats.idx.CopyFrom(idx)
+    write_stats(txn, iid, stats)
 
 
 async def get_tablet(svc: Service, txn: Txn, req: cloud_pb2.GetTabletRequest) -> Reply:
@@ -224,6 +273,7 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
     if not all(req.HasField(f) for f in ("base_compaction_cnt", "cumulative_compaction_cnt", "cumulative_point")):
         raise invalid("no valid compaction_cnt or cumulative_point given")
     idx = await load_tablet_index(txn, iid, tablet_id)
+    await lazy_commit.settle_partitions(svc, txn, iid, [(idx.table_id, idx.partition_id)])
     stats = await read_stats(txn, iid, idx)
     resp = cloud_pb2.GetRowsetResponse()
     resp.stats.CopyFrom(stats)
@@ -323,6 +373,7 @@ async def get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRequest) 
     ver = cloud_pb2.VersionPB()
     if value is not None:
         ver.ParseFromString(value)
+        await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
     if value is None or not ver.HasField("version"):
         raise MetaServiceError(Code.VERSION_NOT_FOUND, "not found")
     resp.version = ver.version
@@ -356,6 +407,7 @@ async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRe
             continue
         ver = cloud_pb2.VersionPB()
         ver.ParseFromString(value)
+        await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
         resp.versions.append(ver.version)
         resp.version_update_time_ms.append(ver.update_time_ms)
     return Reply(result=resp)
@@ -426,8 +478,9 @@ async def get_tablet_stats(svc: Service, txn: Txn, req: cloud_pb2.GetTabletStats
     if not iid:
         raise invalid("empty instance_id")
     resp = cloud_pb2.GetTabletStatsResponse()
-    for requested in req.tablet_idx:
-        idx = await complete_index(txn, iid, requested)
+    indexes = [await complete_index(txn, iid, requested) for requested in req.tablet_idx]
+    await lazy_commit.settle_partitions(svc, txn, iid, [(i.table_id, i.partition_id) for i in indexes])
+    for idx in indexes:
         resp.tablet_stats.append(await read_stats(txn, iid, idx))
     resp.status.code = Code.OK
     resp.status.msg = ""

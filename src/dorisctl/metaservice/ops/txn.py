@@ -32,7 +32,7 @@ from dorisctl.metaservice.model.txnrecords import (
     recycle_txn,
     status_name,
 )
-from dorisctl.metaservice.ops import bitmap
+from dorisctl.metaservice.ops import bitmap, lazy_commit
 from dorisctl.metaservice.ops.routine_load import record_load_progress
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
@@ -184,6 +184,8 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
             msg=f"transaction is already visible: db_id={db_id} txn_id={txn_id}",
             result=cloud_pb2.CommitTxnResponse(txn_info=info),
         )
+    if info.status == S.TXN_STATUS_COMMITTED:  # committed lazily, not yet visible: complete it
+        return await lazy_commit.finish_committed(svc, iid, info)
     if req.is_2pc and info.status == S.TXN_STATUS_PREPARED:
         raise MetaServiceError(
             Code.TXN_INVALID_STATUS, f"transaction is prepare, not pre-committed: db_id={db_id} txn_id{txn_id}"
@@ -206,6 +208,11 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     for rs in tmp_rowsets:
         idx = indexes[rs.tablet_id]
         by_partition[(idx.table_id, idx.partition_id)].append(rs)
+    # Too large for one store transaction: committed in steps, which take the MoW locks and the
+    # routine-load progress at their commit point; this transaction must then write nothing.
+    lazy = await lazy_commit.commit_if_too_large(svc, iid, info, req, tmp_rowsets, list(by_partition))
+    if lazy is not None:
+        return lazy
     if req.mow_table_ids:  # merge-on-write: the loads' delete-bitmap locks are consumed (ops/bitmap.py)
         await bitmap.consume_load_locks(txn, iid, txn_id, req.mow_table_ids, indexes)
 
@@ -218,6 +225,7 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
         ver = cloud_pb2.VersionPB()
         if stored is not None:
             ver.ParseFromString(stored)
+        await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
         new_version = (ver.version if ver.HasField("version") else 1) + 1
         ver.version = new_version
         ver.update_time_ms = now
@@ -316,6 +324,7 @@ async def abort_txn(svc: Service, txn: Txn, req: cloud_pb2.AbortTxnRequest) -> R
             raise MetaServiceError(Code.TXN_ALREADY_ABORTED, f"transaction [{txn_id}] is already aborted, db_id={db}")
         if info.status == S.TXN_STATUS_VISIBLE:
             raise MetaServiceError(Code.TXN_ALREADY_VISIBLE, f"transaction [{txn_id}] is already VISIBLE, db_id={db}")
+        await lazy_commit.refuse_abort(txn, iid, info)
     else:
         raw = await txn.get(keys.txn_label_key(iid, req.db_id, req.label))
         if raw is None:
