@@ -293,3 +293,66 @@ async def test_readers_wait_for_a_live_completer_then_see_it_all(
     assert (await got_stats)[0].num_rowsets == 2
     assert list((await committing).versions) == [2, 2]
     await assert_visible(svc, load, sample=len(load.tablets))
+
+
+async def test_lazy_commit_of_a_merge_on_write_load(tmp_path: Any) -> None:
+    """A MoW load too large for one transaction: its table lock is held (no other load may take it)
+    until the txn is visible, then released; every tablet's pending list goes, its bitmaps stay."""
+    from dorisctl.metaservice.ops import bitmap
+
+    kv = open_store(f"sqlite:///{tmp_path}/kv.db")
+    kv.limits = etcd_limits(128, 1536 * 1024)
+    svc = Service(kv=kv, keyring=KeyRing({1: b"k" * 32}))
+    try:
+        await L.seed_instance(kv)
+        load = await L.create_tablets(svc, partitions=1, buckets=60)
+        txn_id = await L.begin_and_load(svc, load)
+        lock = cloud_pb2.GetDeleteBitmapUpdateLockRequest(
+            cloud_unique_id=L.CUID, table_id=L.TABLE_ID, lock_id=txn_id, initiator=-1, expiration=60
+        )
+        await L.call(svc, bitmap.get_delete_bitmap_update_lock, lock)
+        for tablet_id in sorted(load.tablets):
+            upd = cloud_pb2.UpdateDeleteBitmapRequest(
+                cloud_unique_id=L.CUID, table_id=L.TABLE_ID, partition_id=load.tablets[tablet_id],
+                tablet_id=tablet_id, lock_id=txn_id, initiator=-1,
+                rowset_ids=[f"r{tablet_id}"], segment_ids=[0], versions=[2], segment_delete_bitmaps=[b"bm"],
+            )  # fmt: skip
+            await L.call(svc, bitmap.update_delete_bitmap, upd)
+        pending = keys.meta_pending_delete_bitmap_key
+        assert await count_range(kv, pending(L.IID, min(load.tablets)), pending(L.IID, max(load.tablets)) + b"\xff")
+        seen_lock: list[int] = []
+        original = lazy_commit._sub_txn_committed
+
+        async def lock_holder() -> None:
+            async def read(t: Txn) -> bytes | None:
+                return await t.get(keys.meta_delete_bitmap_update_lock_key(L.IID, L.TABLE_ID))
+
+            raw = await run_txn(kv, read)
+            if raw is not None:
+                seen_lock.append(cloud_pb2.DeleteBitmapUpdateLockPB.FromString(raw).lock_id)
+
+        holders: list[asyncio.Task[None]] = []
+        lazy_commit._sub_txn_committed = lambda: holders.append(asyncio.ensure_future(lock_holder()))
+        try:
+            req = cloud_pb2.CommitTxnRequest(
+                cloud_unique_id=L.CUID, db_id=L.DB_ID, txn_id=txn_id, mow_table_ids=[L.TABLE_ID]
+            )
+            resp = await L.call(svc, txn.commit_txn, req)
+        finally:
+            lazy_commit._sub_txn_committed = original
+        await asyncio.gather(*holders)
+        assert len(holders) > 3 and seen_lock[: len(holders) - 1] == [txn_id] * (len(holders) - 1)
+        assert list(resp.versions) == [2]
+        assert await count_range(kv, *keys.meta_delete_bitmap_tablet_range(L.IID, min(load.tablets))) == 1
+        assert not await count_range(kv, pending(L.IID, min(load.tablets)), pending(L.IID, max(load.tablets)) + b"\xff")
+        assert not await count_range(
+            kv,
+            keys.meta_delete_bitmap_update_lock_key(L.IID, L.TABLE_ID),
+            keys.meta_delete_bitmap_update_lock_key(L.IID, L.TABLE_ID) + b"\xff",
+        )
+        other = cloud_pb2.GetDeleteBitmapUpdateLockRequest(
+            cloud_unique_id=L.CUID, table_id=L.TABLE_ID, lock_id=txn_id + 1000, initiator=-1, expiration=60
+        )
+        await L.call(svc, bitmap.get_delete_bitmap_update_lock, other)  # free again once visible
+    finally:
+        await kv.close()
