@@ -183,9 +183,11 @@ def main() -> int:
             else:
                 campaign = Campaign(srv)
             started = time.monotonic()
+            starts: list[tuple[float, int]] = []  # (when, input index): to name the inputs near a slow answer
             indexes = [args.only] if args.only is not None else range(args.count)
             with bf.Watchdog(int(srv.url.rsplit(":", 1)[1])) as dog:
                 for n, i in enumerate(indexes, 1):
+                    starts.append((time.monotonic(), i))
                     campaign.run_one(args.seed, i)
                     if n % 2000 == 0:
                         took = time.monotonic() - started
@@ -196,7 +198,10 @@ def main() -> int:
             rc = srv.stop()
     print(f"well-behaved client: {dog.answered} calls, slowest {dog.slowest * 1000:.0f} ms")
     if dog.problem() is not None:
-        campaign.defects.append({"index": None, "kind": "watchdog", "defect": dog.problem()})
+        for when, took in dog.slow:
+            during = [i for t, i in starts if when - bf.REPLY_TIMEOUT_S <= t <= when + took]
+            what = f"inputs started in the {bf.REPLY_TIMEOUT_S:.0f} s before and during it: {during}"
+            campaign.defects.append({"index": None, "kind": "watchdog", "defect": f"waited {took:.2f} s", "input": what})
     tracebacks = log.count("Traceback")
     if tracebacks:
         campaign.defects.append({"index": None, "kind": "log", "defect": f"{tracebacks} tracebacks in the log"})
