@@ -201,7 +201,8 @@ def main() -> int:
         for when, took in dog.slow:
             during = [i for t, i in starts if when - bf.REPLY_TIMEOUT_S <= t <= when + took]
             what = f"inputs started in the {bf.REPLY_TIMEOUT_S:.0f} s before and during it: {during}"
-            campaign.defects.append({"index": None, "kind": "watchdog", "defect": f"waited {took:.2f} s", "input": what})
+            slow = {"index": None, "kind": "watchdog", "defect": f"waited {took:.2f} s", "input": what}
+            campaign.defects.append(slow)
     tracebacks = log.count("Traceback")
     if tracebacks:
         campaign.defects.append({"index": None, "kind": "log", "defect": f"{tracebacks} tracebacks in the log"})
