@@ -165,3 +165,37 @@ async def detach_schema(txn: Txn, iid: str, rs: olap_file_pb2.RowsetMetaCloudPB)
 
 
 # -- create_tablets / get_tablet ------------------------------------------------------------------
+
+
+async def add_load_stats(
+    svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, rowsets: list[RowsetMetaCloudPB]
+) -> None:
+    """Spec 7.4: detached atomic counters when split_tablet_stats, else read-modify-write."""
+    deltas = {
+        "data_size": sum(r.total_disk_size for r in rowsets),
+        "num_rows": sum(r.num_rows for r in rowsets),
+        "num_segs": sum(r.num_segments for r in rowsets),
+        "index_size": sum(r.index_disk_size for r in rowsets),
+        "segment_size": sum(r.data_disk_size for r in rowsets),
+    }
+    with_segments = deltas["num_segs"] > 0
+    if svc.settings.split_tablet_stats:
+        base = keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id)
+        if with_segments:
+            for suffix, delta in deltas.items():
+                txn.atomic_add(base + keys.encode_bytes(suffix), delta)
+        txn.atomic_add(base + keys.encode_bytes("num_rowsets"), len(rowsets))
+        return
+    parts = await read_stats_parts(txn, iid, idx)
+    if parts is None:
+        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
+    agg = parts[0]
+    agg.data_size += deltas["data_size"]
+    agg.num_rows += deltas["num_rows"]
+    agg.num_segments += deltas["num_segs"]
+    agg.index_size += deltas["index_size"]
+    agg.segment_size += deltas["segment_size"]
+    agg.num_rowsets += len(rowsets)
+    txn.put(
+        keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id), agg.SerializeToString()
+    )

@@ -55,7 +55,7 @@ from dorisctl.kv import Conflict, KvError, Txn, run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError
-from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes
+from dorisctl.metaservice.model.tablets import INT64_MAX, add_load_stats, load_tablet_indexes
 from dorisctl.metaservice.model.txnrecords import S, db_of_txn, load_info, put_info, recycle_txn
 from dorisctl.metaservice.ops import bitmap, largetxn
 from dorisctl.metaservice.ops.largetxn import Cost
@@ -63,7 +63,7 @@ from dorisctl.metaservice.ops.routine_load import record_load_progress
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 KILL_AFTER_ENV = "DORISCTL_TEST_LAZY_COMMIT_KILL_AFTER"
-STATS_KEYS = 6  # detached tablet-stats counters a load adds to (ops/txn.py add_load_stats)
+STATS_KEYS = 6  # detached tablet-stats counters a load adds to (model/tablets.py add_load_stats)
 RECORD_MAX_BYTES = 90_000  # the lazy record must fit one value (100,000 bytes on every store)
 LEASE_SECONDS = 5.0  # a completer's hold on a txn, renewed while it works; a dead one's runs out
 WAIT_SECONDS = 60.0  # how long a request waits for another completer before answering KV_TXN_CONFLICT
@@ -376,8 +376,6 @@ async def _convert(
 ) -> None:
     """Step 2 for some rowsets (in tablet order): each visible at its version, its tablet's stats
     counted, and the progress record saying so, in one transaction."""
-    from dorisctl.metaservice.ops.txn import add_load_stats  # txn.py imports this module
-
     for rs in chunk:
         txn.put(keys.meta_rowset_key(iid, rs.tablet_id, rs.end_version), rs.SerializeToString())
         await add_load_stats(svc, txn, iid, indexes[rs.tablet_id], [rs])

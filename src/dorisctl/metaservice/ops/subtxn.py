@@ -18,10 +18,9 @@ from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
-from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes, require_instance
+from dorisctl.metaservice.model.tablets import INT64_MAX, add_load_stats, load_tablet_indexes, require_instance
 from dorisctl.metaservice.model.txnrecords import S, db_of_txn, load_info, next_txn_id, put_info, recycle_txn
 from dorisctl.metaservice.ops import bitmap, lazy_commit
-from dorisctl.metaservice.ops.txn import add_load_stats
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 

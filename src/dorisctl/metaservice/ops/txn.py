@@ -19,7 +19,7 @@ from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
 from dorisctl.metaservice.model.instances import resolve_instance_id
-from dorisctl.metaservice.model.tablets import INT64_MAX, load_tablet_indexes, read_stats_parts, require_instance
+from dorisctl.metaservice.model.tablets import INT64_MAX, add_load_stats, load_tablet_indexes, require_instance
 from dorisctl.metaservice.model.txnrecords import (
     S,
     TxnInfoPB,
@@ -34,6 +34,7 @@ from dorisctl.metaservice.model.txnrecords import (
 )
 from dorisctl.metaservice.ops import bitmap, lazy_commit
 from dorisctl.metaservice.ops.routine_load import record_load_progress
+from dorisctl.metaservice.ops.subtxn import commit_with_sub_txns
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 
@@ -162,8 +163,6 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     if not iid:
         raise invalid("empty instance_id")
     if req.is_txn_load:
-        from dorisctl.metaservice.ops.subtxn import commit_with_sub_txns
-
         return await commit_with_sub_txns(svc, txn, iid, req)
     db_id = await db_of_txn(txn, iid, txn_id)
     if db_id is None:
@@ -258,40 +257,6 @@ async def commit_txn(svc: Service, txn: Txn, req: cloud_pb2.CommitTxnRequest) ->
     recycle_txn(txn, iid, info, now)
     resp.txn_info.CopyFrom(info)
     return Reply(result=resp)
-
-
-async def add_load_stats(
-    svc: Service, txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB, rowsets: list[olap_file_pb2.RowsetMetaCloudPB]
-) -> None:
-    """Spec 7.4: detached atomic counters when split_tablet_stats, else read-modify-write."""
-    deltas = {
-        "data_size": sum(r.total_disk_size for r in rowsets),
-        "num_rows": sum(r.num_rows for r in rowsets),
-        "num_segs": sum(r.num_segments for r in rowsets),
-        "index_size": sum(r.index_disk_size for r in rowsets),
-        "segment_size": sum(r.data_disk_size for r in rowsets),
-    }
-    with_segments = deltas["num_segs"] > 0
-    if svc.settings.split_tablet_stats:
-        base = keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id)
-        if with_segments:
-            for suffix, delta in deltas.items():
-                txn.atomic_add(base + keys.encode_bytes(suffix), delta)
-        txn.atomic_add(base + keys.encode_bytes("num_rowsets"), len(rowsets))
-        return
-    parts = await read_stats_parts(txn, iid, idx)
-    if parts is None:
-        raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
-    agg = parts[0]
-    agg.data_size += deltas["data_size"]
-    agg.num_rows += deltas["num_rows"]
-    agg.num_segments += deltas["num_segs"]
-    agg.index_size += deltas["index_size"]
-    agg.segment_size += deltas["segment_size"]
-    agg.num_rowsets += len(rowsets)
-    txn.put(
-        keys.stats_tablet_key(iid, idx.table_id, idx.index_id, idx.partition_id, idx.tablet_id), agg.SerializeToString()
-    )
 
 
 # -- abort_txn -------------------------------------------------------------------------------------
