@@ -187,15 +187,18 @@ class OpDriver:
         if inst is None:
             return f"instance {ms.instance_id} is already gone"
         done = []
-        for c in inst.get("clusters") or []:
+        # compute clusters first, the FEs' SQL cluster last (the meta-service may refuse that one for a
+        # while after its FEs registered: the task then fails saying so, and a retry later goes on)
+        clusters = sorted(inst.get("clusters") or [], key=lambda c: c.get("cluster_id") == cloud.SQL_CLUSTER_ID)
+        for c in clusters:
             body = {"instance_id": ms.instance_id, "cluster": {"cluster_id": c.get("cluster_id")}}
             r = await client.call("drop_cluster", body)
-            if r.code == "OK":
-                done.append(f"dropped cluster {c.get('cluster_name')}")
-            elif drop_instance:
-                done.append(f"cluster {c.get('cluster_name')} left to the instance drop ({r.code}: {r.msg[:120]})")
-            else:
-                raise Conflict(f"meta-service drop_cluster {c.get('cluster_name')} failed: {r.code} {r.msg}")
+            if r.code != "OK":
+                raise Conflict(
+                    f"meta-service drop_cluster {c.get('cluster_name')} failed: {r.code} {r.msg[:300]} "
+                    f"(dropped so far: {', '.join(done) or 'nothing'})"
+                )
+            done.append(f"dropped cluster {c.get('cluster_name')}")
         if drop_instance:
             await client.ok("drop_instance", {"instance_id": ms.instance_id})
             done.append(f"dropped instance {ms.instance_id} (the recycler reclaims its objects)")
