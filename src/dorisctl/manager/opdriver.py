@@ -186,7 +186,7 @@ class OpDriver:
         inst = await client.instance(ms.instance_id)
         if inst is None:
             return f"instance {ms.instance_id} is already gone"
-        done = []
+        done: list[str] = []
         # compute clusters first, the FEs' SQL cluster last (the meta-service may refuse that one for a
         # while after its FEs registered: the task then fails saying so, and a retry later goes on)
         clusters = sorted(inst.get("clusters") or [], key=lambda c: c.get("cluster_id") == cloud.SQL_CLUSTER_ID)
