@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from dorisctl.metrics import CONTENT_TYPE, MANAGER_TASKS, exposition
 
+from . import openapi
 from .clusters import Clusters
 from .deploy import Deployer
 from .engine import Engine
@@ -235,6 +236,10 @@ def build_app(
     async def rpc_log(token: str, body: dict[str, Any]) -> Any:
         return engine.dispatch.log(token, body)
 
+    async def openapi_doc(_r: Request) -> Response:
+        # no token, as /healthz: it describes the API, it holds nothing of a deployment
+        return JSONResponse(openapi.document())
+
     async def health(_r: Request) -> Response:
         return envelope({"status": "OK"})
 
@@ -281,6 +286,7 @@ def build_app(
         Route("/api/agent-rpc/poll", agent_rpc(rpc_poll), methods=p),
         Route("/api/agent-rpc/result", agent_rpc(rpc_result), methods=p),
         Route("/api/agent-rpc/log", agent_rpc(rpc_log), methods=p),
+        Route("/api/openapi.json", openapi_doc, methods=g),
         Route("/healthz", health, methods=g),
         Route("/metrics", metrics, methods=g),
     ]
