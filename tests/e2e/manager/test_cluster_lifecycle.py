@@ -7,6 +7,7 @@ nothing, a restart stopped by a node that does not come back (and resumed), dest
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.manager.test_cluster_deploy import ENV_SKIPS, base, cli, write_topology
+from tests.e2e.manager.test_web_ui import CHROMIUM_ARGS, chromium, log_in, shoot, shots_dir  # noqa: F401
 from tests.fixtures import netns_hosts
 from tests.fixtures.doris_standin import build_package
 from tests.fixtures.manager_server import ManagerProcess, PackageServer
@@ -264,6 +266,48 @@ def test_a_node_that_does_not_come_back_stops_the_restart(life: Life) -> None:
     r = cli(life.m, "retry", NAME)
     assert r.returncode == 0 and "cluster life restarted" in r.stdout, r.stdout + r.stderr
     assert max_down(since(life.events(), t0)) == 1
+
+
+def test_console_buttons(chromium: str, life: Life, tmp_path: Path) -> None:  # noqa: F811
+    """The cluster page's operation buttons in headless Chromium: stop the BEs, start them again,
+    a refusal shown as an error; the nodes table follows (process state, Doris's view, version)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    h1 = life.hs.hosts[0].ip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, headless=True, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(tmp_path)}
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            log_in(page, life.m, life.m.token)
+            page.goto(life.m.url + f"/#/cluster/{NAME}")
+            be = page.locator(f'#nodes tr[data-node="{h1}:9050"]')
+            expect(be.locator("td.proc")).to_have_text("Up", timeout=15000)
+            expect(be.locator("td.version")).to_have_text("0.0")
+            page.select_option("#op-role", "be")
+            page.click("#op-stop")
+            expect(page.locator("#op-status")).to_contain_text("stop: process")
+            expect(page.locator("#process")).to_contain_text("SUCCESS", timeout=60000)
+            expect(be.locator("td.proc")).to_have_text("Down", timeout=20000)
+            assert page.locator('tr.task td.task:text-is("STOP_BE")').count() == 2
+            shoot(page, shots_dir(tmp_path), "lifecycle-stopped")
+            page.click("#op-start")
+            expect(page.locator("#op-status")).to_contain_text("start: process")
+            expect(page.locator("#process")).to_contain_text("SUCCESS", timeout=60000)
+            expect(be.locator("td.proc")).to_have_text("Up", timeout=20000)
+            expect(be.locator("td.doris")).to_have_text("Alive", timeout=20000)
+            # a refusal: scale-in of the only FE (the master) without force
+            page.select_option("#op-node", f"{h1}:9010")
+            page.click("#op-scale-in")
+            expect(page.locator("#error")).to_contain_text("last FE")
+            assert problems == []
+        finally:
+            browser.close()
+    shown = life.display()
+    assert all(n["process"] == "Up" for n in shown.values()), shown
 
 
 def test_destroy(life: Life) -> None:
