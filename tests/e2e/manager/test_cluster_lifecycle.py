@@ -145,7 +145,7 @@ def test_bad_input_is_refused_and_changes_nothing(life: Life) -> None:
     r = cli(life.m, "destroy", NAME)  # no terminal here, no --yes
     assert r.returncode == 1 and "--yes" in r.stderr
     # a second operation while one runs is refused, naming the running process
-    pid = life.m.ok("POST", f"/api/cluster/{NAME}/restart", {"role": "be"})["processId"]
+    pid = life.m.ok("POST", f"/api/cluster/{NAME}/restart", {"node": f"{life.hs.hosts[1].ip}:8000"})["processId"]
     second = life.m.call("POST", f"/api/cluster/{NAME}/stop", {})
     assert second["_status"] == 409 and f"process {pid} (restart)" in second["msg"], second
     deadline = time.monotonic() + 120
