@@ -218,28 +218,36 @@ def test_upgrade_in_doris_order_then_rollback(life: Life) -> None:
     assert again.returncode == 1 and "no upgrade to roll back" in again.stderr
 
 
-def test_scale_out_and_scale_in_a_be(life: Life) -> None:
+def test_scale_out_and_scale_in_a_be_and_an_observer(life: Life) -> None:
     h1, h3 = life.hs.hosts[0].ip, life.hs.hosts[2]
-    frag = write_topology(life.tmp / "out.yaml", {"be": [{"host": h3.ip}]})
+    frag = write_topology(life.tmp / "out.yaml", {"fe": [{"host": h3.ip, "role": "OBSERVER"}], "be": [{"host": h3.ip}]})
     r = cli(life.m, "scale-out", NAME, frag, *SKIPS)
     assert r.returncode == 0 and "cluster life scaled out" in r.stdout, r.stdout + r.stderr
     statements = (life.host(h1).root / "doris" / "fe" / "log" / "alter_system.log").read_text()
     assert f'ALTER SYSTEM ADD BACKEND "{h3.ip}:9050"' in statements
+    assert f'ALTER SYSTEM ADD OBSERVER "{h3.ip}:9010"' in statements  # added to the master before its start
+    started = (h3.root / "doris" / "fe" / "log" / "start_invocations.log").read_text()
+    assert f"--helper {h1}:9010" in started
     shown = life.display()
     assert shown[f"{h3.ip}:9050"]["process"] == "Up" and shown[f"{h3.ip}:9050"]["doris"] == "Alive"
-    assert len(life.m.ok("GET", f"/api/cluster/{NAME}")["topology"]["be"]) == 3
+    assert shown[f"{h3.ip}:9010"]["doris"] == "Alive" and shown[f"{h1}:9010"]["doris"] == "Alive (master)"
+    topo = life.m.ok("GET", f"/api/cluster/{NAME}")["topology"]
+    assert len(topo["be"]) == 3 and topo["fe"][1] == {**topo["fe"][1], "host": h3.ip, "role": "OBSERVER"}
 
+    r = cli(life.m, "scale-in", NAME, "--node", f"{h3.ip}:9010")
+    assert r.returncode == 0 and "cluster life scaled in" in r.stdout, r.stdout + r.stderr
     r = cli(life.m, "scale-in", NAME, "--node", f"{h3.ip}:9050")
     assert r.returncode == 0 and "cluster life scaled in" in r.stdout, r.stdout + r.stderr
     statements = (life.host(h1).root / "doris" / "fe" / "log" / "alter_system.log").read_text()
+    assert f'ALTER SYSTEM DROP OBSERVER "{h3.ip}:9010"' in statements
     assert f'ALTER SYSTEM DECOMMISSION BACKEND "{h3.ip}:9050"' in statements
-    assert f"{h3.ip}:9050" not in life.display()
-    assert [b["host"] for b in life.m.ok("GET", f"/api/cluster/{NAME}")["topology"]["be"]] == [
-        h1,
-        life.hs.hosts[1].ip,
-    ]
+    shown = life.display()
+    assert f"{h3.ip}:9050" not in shown and f"{h3.ip}:9010" not in shown
+    topo = life.m.ok("GET", f"/api/cluster/{NAME}")["topology"]
+    assert [b["host"] for b in topo["be"]] == [h1, life.hs.hosts[1].ip] and len(topo["fe"]) == 1
     be_dir = h3.root / "doris" / "be"
     assert not (be_dir / "bin").exists() and (be_dir / "storage").is_dir()  # install gone, data kept
+    assert netns_hosts.ns_pids(h3.ns) == [netns_hosts.sshd_pid(h3)]  # no stand-in, and the agent went too
 
 
 def test_a_node_that_does_not_come_back_stops_the_restart(life: Life) -> None:
