@@ -6,7 +6,8 @@ import pytest
 
 from tests.fixtures.kv import KV_BACKENDS
 
-pytest_plugins = ["tests.fixtures.etcd", "tests.fixtures.sqldb"]
+# leftovers: the session fails when a test leaves a process it started running
+pytest_plugins = ["tests.fixtures.etcd", "tests.fixtures.sqldb", "tests.fixtures.leftovers"]
 
 
 @pytest.fixture(params=sorted(KV_BACKENDS))

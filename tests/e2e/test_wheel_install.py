@@ -28,8 +28,10 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_installed_wheel_serves_manager_pages_and_meta_service(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # build from a clean copy: a build/ or *.egg-info left in the work tree would hide missing data
+    tmp_path = tmp_path_factory.mktemp("wheel")
     source = tmp_path / "source"
     shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     for name in ("pyproject.toml", "README.md"):
@@ -39,7 +41,11 @@ def test_installed_wheel_serves_manager_pages_and_meta_service(tmp_path: Path) -
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(dist), str(source)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
-    (wheel,) = dist.glob("dorisctl-*.whl")
+    (built,) = dist.glob("dorisctl-*.whl")
+    return built
+
+
+def test_installed_wheel_serves_manager_pages_and_meta_service(wheel: Path, tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("dorisctl/manager/web/index.html", "dorisctl/manager/migrations/env.py",
                    "dorisctl/manager/migrations/versions/0001_initial_schema.py", "dorisctl/agent/main.py",
@@ -99,3 +105,41 @@ def test_installed_wheel_serves_manager_pages_and_meta_service(tmp_path: Path) -
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)
         log.close()
+
+
+def test_installed_with_the_newest_dependencies_every_command_is_quiet(wheel: Path, tmp_path: Path) -> None:
+    """As users install it: ``pip install`` resolves the newest releases allowed by pyproject (not our
+    constraints file). No command prints a library warning (cryptography's DSA deprecation from
+    asyncssh's import was five lines on every command), not even one that really opens ssh."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    py = venv / "bin" / "python"
+    inst = subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert inst.returncode == 0, inst.stderr[-3000:]
+    dorisctl = str(venv / "bin" / "dorisctl")
+    runs = [
+        [dorisctl, "--help"],
+        [dorisctl, "meta-service", "--help"],
+        [dorisctl, "manager", "--help"],
+        [dorisctl, "cluster", "--help"],
+        [dorisctl, "cluster", "upgrade", "--help"],
+        [dorisctl, "cluster", "list", "--manager", f"http://127.0.0.1:{free_port()}", "--token", "t"],
+        # the code path that does use ssh: asyncssh imported, a key parsed
+        [str(py), "-c", "from dorisctl.manager.connector import validate_private_key as v\n"
+         "try:\n    v('not a key')\nexcept ValueError as e:\n    print(e)"],
+    ]  # fmt: skip
+    for cmd in runs:
+        r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        out = r.stdout + r.stderr
+        assert "Warning" not in out and "deprecated" not in out.lower(), (cmd, out[-2000:])
+        assert "Traceback" not in out, (cmd, out[-2000:])
+    # the venv really has the versions that warn (else this test would prove nothing)
+    raw = subprocess.run([str(py), "-c", "import asyncssh"], capture_output=True, text=True, timeout=60)
+    versions = subprocess.run(
+        [str(py), "-c", "import cryptography, asyncssh; print(cryptography.__version__, asyncssh.__version__)"],
+        capture_output=True, text=True, timeout=60,
+    ).stdout  # fmt: skip
+    print(f"\nnewest dependencies: cryptography, asyncssh = {versions.strip()}; bare import warns: {bool(raw.stderr)}")

@@ -20,6 +20,7 @@ from typing import Any
 
 from . import VERSION
 from .facts import hardware
+from .lifecycle import LIFECYCLE_TASKS
 from .tasks import TASKS, TaskError, TaskLog
 
 log = logging.getLogger("dorisctl.agent")
@@ -125,7 +126,7 @@ class Agent:
         done = threading.Event()
         uploader = threading.Thread(target=self.upload_loop, args=(task_id, tlog, done), daemon=True)
         uploader.start()
-        fn = TASKS.get(ttype)
+        fn = TASKS.get(ttype) or LIFECYCLE_TASKS.get(ttype)
         try:
             if fn is None:
                 raise TaskError(f"unknown task type {ttype}")

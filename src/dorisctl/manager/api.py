@@ -287,4 +287,7 @@ def audit_view(e: AuditEvent) -> dict[str, Any]:
 
 
 def step_index(step: str) -> int:
+    """The index of an install step, or of a lifecycle operation's stage (``RESTART#004`` -> 4)."""
+    if "#" in step:
+        return int(step.rpartition("#")[2])
     return list(Step).index(Step(step))

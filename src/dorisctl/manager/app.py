@@ -20,10 +20,12 @@ from starlette.routing import Route
 
 from dorisctl.metrics import CONTENT_TYPE, MANAGER_TASKS, exposition
 
+from . import openapi
 from .clusters import Clusters
 from .deploy import Deployer
 from .engine import Engine
 from .errors import Conflict, Invalid, ManagerError, NotFound, TooLarge, Unavailable
+from .lifecycle import KINDS as LIFECYCLE_KINDS
 from .models import Status
 from .webui import WebAuth, web_routes
 
@@ -208,6 +210,18 @@ def build_app(
     async def cluster_retry(r: Request) -> Any:
         return await deployer.retry(str(r.path_params["name"]), actor(r))
 
+    def cluster_op(kind: str) -> Handler:
+        async def handler(r: Request) -> Any:
+            return await clusters.lifecycle.submit(str(r.path_params["name"]), kind, await _json(r), actor(r))
+
+        return handler
+
+    async def cluster_scale_out(r: Request) -> Any:
+        return await clusters.ops.scale_out(str(r.path_params["name"]), await _json(r), actor(r))
+
+    async def cluster_cancel(r: Request) -> Any:
+        return await clusters.cancel(str(r.path_params["name"]), actor(r))
+
     # -- agent rpc ---------------------------------------------------------------------------------
     async def rpc_register(token: str, body: dict[str, Any]) -> Any:
         aid = engine.dispatch.register(token, body)
@@ -221,6 +235,10 @@ def build_app(
 
     async def rpc_log(token: str, body: dict[str, Any]) -> Any:
         return engine.dispatch.log(token, body)
+
+    async def openapi_doc(_r: Request) -> Response:
+        # no token, as /healthz: it describes the API, it holds nothing of a deployment
+        return JSONResponse(openapi.document())
 
     async def health(_r: Request) -> Response:
         return envelope({"status": "OK"})
@@ -260,11 +278,15 @@ def build_app(
         Route("/api/cluster/{name}", operator(cluster_view), methods=g),
         Route("/api/cluster/{name}/display", operator(cluster_display), methods=g),
         Route("/api/cluster/{name}/retry", operator(cluster_retry), methods=p),
+        Route("/api/cluster/{name}/cancel", operator(cluster_cancel), methods=p),
+        Route("/api/cluster/{name}/scale-out", operator(cluster_scale_out), methods=p),
+        *(Route(f"/api/cluster/{{name}}/{k}", operator(cluster_op(k)), methods=p) for k in LIFECYCLE_KINDS),
         *web_routes(web),
         Route("/api/agent-rpc/register", agent_rpc(rpc_register), methods=p),
         Route("/api/agent-rpc/poll", agent_rpc(rpc_poll), methods=p),
         Route("/api/agent-rpc/result", agent_rpc(rpc_result), methods=p),
         Route("/api/agent-rpc/log", agent_rpc(rpc_log), methods=p),
+        Route("/api/openapi.json", openapi_doc, methods=g),
         Route("/healthz", health, methods=g),
         Route("/metrics", metrics, methods=g),
     ]

@@ -77,7 +77,7 @@ async def install_agent_on(
         conn,
         t.host,
         f'p=$(cat {q}/agent.pid 2>/dev/null) && kill "$p" 2>/dev/null; '
-        f'for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; true',
+        f'for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done; rm -f {q}/agent.pid; true',
         hook,
     )
     port_check = (
@@ -94,9 +94,11 @@ async def install_agent_on(
         await conn.write_file(f"{agent_dir}/agent.json", json.dumps(config), 0o600)
     except ConnectError as e:
         raise ConnectError("copy", f"copying the agent to {t.host} failed: {e}") from None
+    # the pid file is written here, before this command returns (the agent writes the same pid when
+    # it starts): whoever reads it after an install gets the new agent, never the one just stopped
     start = (
-        f"cd {q} || exit 1; setsid -f python3 {AGENT_FILE} --config agent.json "
-        "</dev/null >>log/agent.out 2>&1; echo started"
+        f"cd {q} || exit 1; setsid python3 {AGENT_FILE} --config agent.json "
+        "</dev/null >>log/agent.out 2>&1 & echo $! > agent.pid; echo started"
     )
     res = await run(conn, t.host, start, hook)
     if res.exit_status != 0:
@@ -124,7 +126,7 @@ class Bootstrap:
                 .order_by(Task.id)
             ).all()
             agent_tasks = [t.id for t in tasks if t.task_type == "INSTALL_AGENT"]
-            join_tasks = [t.id for t in tasks if t.task_type != "INSTALL_AGENT"]
+            join_tasks = [t.id for t in tasks if t.task_type in JOIN_ORDER]  # lifecycle tasks run elsewhere
         for tid in agent_tasks:
             if tid not in self._running:
                 self._running.add(tid)

@@ -1,8 +1,10 @@
-"""``dorisctl cluster check|deploy|display|retry|list``: a client of the manager's REST API (so the
-web page shows the same processes). The topology file is read and validated here first (errors
-name the line and field), the ssh key and meta-service token files are read here and sent with
-it. ``deploy`` and ``retry`` follow the process live (a redrawn table on a terminal, one line per
-change otherwise) and exit non-zero naming the failed task and the command to resume."""
+"""``dorisctl cluster check|deploy|display|retry|list`` and the lifecycle commands (stop, start,
+restart, reload, upgrade, rollback, scale-out, scale-in, destroy, cancel): a client of the
+manager's REST API (so the web page shows the same processes). The topology file is read and
+validated here first (errors name the line and field), the ssh key and meta-service token files
+are read here and sent with it. Every command that starts a process follows it live (a redrawn
+table on a terminal, one line per change otherwise) and exits non-zero naming the failed task and
+the command to resume."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from .preflight import CHECKS
 from .topology import TopologyError, load_yaml, parse
 
 POLL_S = 0.5
+NODE_HELP = "a node as ALTER SYSTEM names it: FE edit_log_port, BE heartbeat port, broker IPC port"
 MARK = {"pass": "ok", "warn": "WARN", "fail": "FAIL", "skipped": "skipped"}
 
 
@@ -105,12 +108,18 @@ def _task_rows(view: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def follow(client: Client, name: str, out: TextIO, tty: bool) -> int:
+def follow(client: Client, name: str, out: TextIO, tty: bool, done: str = "deployed") -> int:
     """Until the process finishes (0) or stops on failed tasks with nothing else running (1)."""
     seen: dict[tuple[str, str, str], str] = {}
     drawn = 0
     while True:
-        view = client.ok("GET", f"/api/cluster/{name}")
+        status, out_ = client.call("GET", f"/api/cluster/{name}")
+        if status == 404 and done == "destroyed":  # only a finished destroy removes the cluster
+            out.write(f"cluster {name} destroyed\n")
+            return 0
+        if out_.get("code") != 0:
+            raise CliError(str(out_.get("msg")))
+        view = out_.get("data") or {}
         p = view.get("process") or {}
         rows = _task_rows(view)
         if tty:
@@ -131,7 +140,7 @@ def follow(client: Client, name: str, out: TextIO, tty: bool) -> int:
         out.flush()
         if p.get("finish") == "YES":
             if p.get("status") == "SUCCESS":
-                out.write(f"cluster {name} deployed\n")
+                out.write(f"cluster {name} {DONE.get(str(p.get('kind')), done)}\n")
                 return 0
             out.write(f"process {p.get('id')} of cluster {name} ended {p.get('status')}\n")
             return 1
@@ -193,14 +202,15 @@ def cmd_retry(args: argparse.Namespace) -> int:
 def cmd_display(args: argparse.Namespace) -> int:
     d = _client(args).ok("GET", f"/api/cluster/{args.name}/display")
     cloud = d["deployMode"] == "cloud"
-    header = ["ID", "ROLE", "HOST", "PORTS", "AGENT", "PROCESS", "DORIS"] + (["META-SERVICE"] if cloud else [])
+    header = ["ID", "ROLE", "HOST", "PORTS", "AGENT", "PROCESS", "DORIS", "VERSION"]
+    header += ["META-SERVICE"] if cloud else []
     rows = []
     for n in d["nodes"]:
         role = n["role"] + (f" ({n['feType'].lower()})" if n.get("feType") else "")
-        row = [n["id"], role, n["host"], n["ports"], n["agent"], n["process"], n["doris"]]
+        row = [n["id"], role, n["host"], n["ports"], n["agent"], n["process"], n["doris"], n.get("version", "-")]
         rows.append(row + ([n.get("metaService", "-")] if cloud else []))
     mode = f"cloud, instance {d['instanceId']}" if cloud else "integrated"
-    print(f"cluster {d['name']} ({mode})")
+    print(f"cluster {d['name']} ({mode}), package {d.get('packageUrl', '-')}")
     print(table(rows, header))
     for key in ("dorisError", "metaServiceError"):
         if d.get(key):
@@ -217,8 +227,101 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- lifecycle operations ------------------------------------------------------------------------------
+DONE = {
+    "stop": "stopped",
+    "start": "started",
+    "restart": "restarted",
+    "reload": "reloaded",
+    "upgrade": "upgraded",
+    "rollback": "rolled back",
+    "scale-out": "scaled out",
+    "scale-in": "scaled in",
+    "destroy": "destroyed",
+}
+
+
+def _submit(args: argparse.Namespace, kind: str, body: dict[str, Any]) -> int:
+    client = _client(args)
+    _status, out = client.call("POST", f"/api/cluster/{args.name}/{kind}", body)
+    if out.get("code") != 0:
+        checks = (out.get("data") or {}).get("checks")
+        if checks:
+            print(checks_table(checks))
+        print(f"{kind} refused: {out.get('msg')}", file=sys.stderr)
+        return 1
+    data = out["data"]
+    if data.get("processId") is None:
+        print(f"cluster {args.name}: nothing to {kind}")
+        return 0
+    extra = f" (conf changed on {', '.join(data['changed']) or 'no node'})" if kind == "reload" else ""
+    print(f"cluster {args.name}: {kind} is process {data['processId']}{extra}")
+    return follow(client, args.name, sys.stdout, sys.stdout.isatty(), DONE[kind])
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {"role": args.role, "node": args.node}
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    return _submit(args, "stop", _filters(args))
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    return _submit(args, "start", _filters(args))
+
+
+def cmd_restart(args: argparse.Namespace) -> int:
+    return _submit(args, "restart", _filters(args))
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    return _submit(args, "reload", {"topology": read_topology(args.topology)})
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    return _submit(args, "upgrade", {"packageUrl": args.package_url, "sha256": args.sha256})
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    return _submit(args, "rollback", {})
+
+
+def cmd_scale_out(args: argparse.Namespace) -> int:
+    try:
+        text = Path(args.topology).read_text()
+    except OSError as e:
+        raise CliError(f"cannot read {args.topology}: {e.strerror}") from None
+    data, _lines = load_yaml(text)  # the fragment is checked whole, with the cluster, by the manager
+    return _submit(args, "scale-out", {"topology": data, "skipChecks": args.skip_check})
+
+
+def cmd_scale_in(args: argparse.Namespace) -> int:
+    return _submit(args, "scale-in", {"node": args.node, "force": args.force, "purgeData": args.purge_data})
+
+
+def cmd_destroy(args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(f"destroy asks for the cluster's name on a terminal; pass --yes to destroy {args.name}")
+        print(f"This stops every node of {args.name} and removes its installs", end="")
+        print(" and data." if args.purge_data else " (data dirs are kept).")
+        answer = input(f"Type the cluster's name ({args.name}) to go on: ").strip()
+        if answer != args.name:
+            print("destroy cancelled: the name did not match", file=sys.stderr)
+            return 1
+    body = {"confirm": args.name, "purgeData": args.purge_data, "dropInstance": args.drop_instance}
+    return _submit(args, "destroy", body)
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    data = _client(args).ok("POST", f"/api/cluster/{args.name}/cancel")
+    print(f"cluster {args.name}: process {data['processId']} cancelled (nothing on the hosts was undone)")
+    return 0
+
+
 def add_cluster_parser(subparsers: Any) -> None:
-    p = subparsers.add_parser("cluster", help="deploy and inspect Doris clusters from a topology file")
+    p = subparsers.add_parser("cluster", help="deploy, operate and inspect Doris clusters from a topology file")
     sub = p.add_subparsers(dest="cluster_command", required=True)
 
     def common(q: argparse.ArgumentParser) -> None:
@@ -247,7 +350,7 @@ def add_cluster_parser(subparsers: Any) -> None:
     common(q)
     skip(q)
     q.set_defaults(cluster_func=cmd_deploy)
-    q = sub.add_parser("retry", help="retry the failed tasks of a deploy and follow it again")
+    q = sub.add_parser("retry", help="retry the failed tasks of the cluster's process (deploy or operation)")
     q.add_argument("name")
     common(q)
     q.set_defaults(cluster_func=cmd_retry)
@@ -258,6 +361,60 @@ def add_cluster_parser(subparsers: Any) -> None:
     q = sub.add_parser("list", help="the clusters this manager deployed")
     common(q)
     q.set_defaults(cluster_func=cmd_list)
+
+    def filters(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--role", choices=("fe", "be", "broker"), default=None, help="only the nodes of this role")
+        q.add_argument("--node", default=None, metavar="HOST:PORT", help=NODE_HELP)
+
+    for name, func, text in (
+        ("stop", cmd_stop, "stop nodes: BEs, brokers, then FEs (the master last)"),
+        ("start", cmd_start, "start nodes (the master FE first), each until Doris lists it alive"),
+        ("restart", cmd_restart, "rolling restart, one node at a time, never two down"),
+    ):
+        q = sub.add_parser(name, help=text)
+        q.add_argument("name")
+        filters(q)
+        common(q)
+        q.set_defaults(cluster_func=func)
+    q = sub.add_parser("reload", help="write changed config: values and restart only the nodes they change")
+    q.add_argument("name")
+    q.add_argument("topology")
+    common(q)
+    q.set_defaults(cluster_func=cmd_reload)
+    q = sub.add_parser("upgrade", help="fetch a package on every host, then upgrade node by node")
+    q.add_argument("name")
+    q.add_argument("package_url")
+    q.add_argument("--sha256", default=None, help="the package's sha256, checked on every host first")
+    common(q)
+    q.set_defaults(cluster_func=cmd_upgrade)
+    q = sub.add_parser("rollback", help="put back the install the last upgrade replaced, node by node")
+    q.add_argument("name")
+    common(q)
+    q.set_defaults(cluster_func=cmd_rollback)
+    q = sub.add_parser("scale-out", help="add the nodes of a topology fragment (fe/be/broker lists)")
+    q.add_argument("name")
+    q.add_argument("topology")
+    common(q)
+    skip(q)
+    q.set_defaults(cluster_func=cmd_scale_out)
+    q = sub.add_parser("scale-in", help="remove a node (decommissioned / dropped first)")
+    q.add_argument("name")
+    q.add_argument("--node", required=True, metavar="HOST:PORT", help=NODE_HELP)
+    q.add_argument("--force", action="store_true", help="also the master, the last FE or a group's last BE")
+    q.add_argument("--purge-data", action="store_true", help="also delete its data dirs")
+    common(q)
+    q.set_defaults(cluster_func=cmd_scale_in)
+    q = sub.add_parser("destroy", help="stop everything and remove every install (asks for the name)")
+    q.add_argument("name")
+    q.add_argument("--purge-data", action="store_true", help="also delete data dirs")
+    q.add_argument("--drop-instance", action="store_true", help="cloud mode: also drop the meta-service instance")
+    q.add_argument("--yes", action="store_true", help="do not ask (needed without a terminal)")
+    common(q)
+    q.set_defaults(cluster_func=cmd_destroy)
+    q = sub.add_parser("cancel", help="end the cluster's unfinished process where it stands")
+    q.add_argument("name")
+    common(q)
+    q.set_defaults(cluster_func=cmd_cancel)
     p.set_defaults(func=run_cluster)
 
 
@@ -266,7 +423,7 @@ def run_cluster(args: argparse.Namespace) -> int:
         rc: int = args.cluster_func(args)
         return rc
     except TopologyError as e:
-        print(f"{args.topology}: {e}", file=sys.stderr)
+        print(f"{getattr(args, 'topology', '')}: {e}", file=sys.stderr)
         return 2
     except CliError as e:
         print(f"error: {e}", file=sys.stderr)

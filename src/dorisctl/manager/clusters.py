@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from . import api, cloud, doris
 from .deploy import Deployer, cluster_name
-from .errors import ManagerError, NotFound
+from .errors import Conflict, ManagerError, NotFound
+from .lifecycle import Lifecycle, node_key
 from .models import STEPS, Agent, Cluster, Process, Task
 from .topology import Node, Topology, to_document
 
@@ -23,14 +24,30 @@ PROBE_TIMEOUT = 3.0
 
 class Clusters:
     def __init__(self, deployer: Deployer) -> None:
+        from .opdriver import OpDriver
+
         self.deployer = deployer
         self.core = deployer.core
+        self.lifecycle = Lifecycle(deployer)
+        self.ops = OpDriver(self.lifecycle)
+        deployer.op_drive = self.ops.drive
 
     def _get(self, s: Any, name: str) -> Cluster:
         c: Cluster | None = s.scalars(select(Cluster).where(Cluster.name == cluster_name(name))).first()
         if c is None:
             raise NotFound(f"cluster {name} not found")
         return c
+
+    async def cancel(self, name: str, actor: str) -> dict[str, Any]:
+        """End the cluster's unfinished process where it stands (nothing on the hosts is undone)."""
+        with self.core.store.tx() as s:
+            c = self._get(s, name)
+            p = s.get(Process, c.process_id) if c.process_id else None
+            if p is None or p.finish == "YES":
+                raise Conflict(f"cluster {name} has no unfinished process to cancel")
+            pid = p.id
+        await self.deployer.engine.cancel(pid, actor)
+        return {"name": name, "processId": pid}
 
     def list(self) -> list[dict[str, Any]]:
         with self.core.store.tx() as s:
@@ -59,15 +76,24 @@ class Clusters:
             process = None
             if p is not None:
                 tasks = list(s.scalars(select(Task).where(Task.process_id == p.id).order_by(Task.id)))
+                plan = json.loads(p.plan_json) if p.plan_json else {}
+                if p.plan_json and plan.get("kind") != "scale-out":
+                    labels = list(dict.fromkeys(x.process_type for x in tasks))  # every stage, in order
+                else:
+                    labels = [step.value for step in STEPS[: api.step_index(p.process_type) + 1]]
                 steps = []
-                for step in STEPS[: api.step_index(p.process_type) + 1]:
+                for step in labels:
                     steps.append(
                         {
-                            "step": step.value,
+                            "step": step,
                             "tasks": [api.task_view(x, compat=False) for x in tasks if x.process_type == step],
                         }
                     )
-                process = {**api.process_view(p, api.step_index(p.process_type)), "steps": steps}
+                process = {
+                    **api.process_view(p, api.step_index(p.process_type)),
+                    "kind": plan.get("kind", "deploy"),
+                    "steps": steps,
+                }
             return {
                 "name": c.name,
                 "deployMode": c.deploy_mode,
@@ -81,7 +107,7 @@ class Clusters:
             c = self._get(s, name)
             t = self.deployer.topology_of(c)
             agents = {a.host: a.status for a in s.scalars(select(Agent).where(Agent.cluster_id == c.name))}
-        states = await asyncio.gather(*(asyncio.to_thread(_probe, n) for n in t.nodes))
+        states = await asyncio.gather(*(asyncio.to_thread(probe, n) for n in t.nodes))
         fe_view, fe_error = await asyncio.to_thread(_doris_view, t)
         ms_view: dict[str, dict[str, Any]] = {}
         ms_error = None
@@ -93,14 +119,16 @@ class Clusters:
                 ms_error = e.msg
         nodes = []
         for n, state in zip(t.nodes, states, strict=True):
+            seen = fe_view.get((n.role, n.host, n.main_port))
             row: dict[str, Any] = {
-                "id": n.node_id,
+                "id": node_key(n),
                 "role": n.role,
                 "host": n.host,
                 "ports": "/".join(str(p) for p in n.ports.values()),
                 "agent": agents.get(n.host, "-"),
                 "process": state,
-                "doris": fe_view.get((n.role, n.host, n.main_port), "-"),
+                "doris": seen["state"] if seen else "-",
+                "version": (seen or {}).get("version") or "-",
             }
             if n.role == "FE":
                 row["feType"] = n.fe_type
@@ -117,6 +145,7 @@ class Clusters:
         return {
             "name": c.name,
             "deployMode": t.deploy_mode,
+            "packageUrl": t.global_.package_url,
             "instanceId": t.meta_service.instance_id if t.meta_service else None,
             "nodes": nodes,
             "dorisError": fe_error,
@@ -124,7 +153,7 @@ class Clusters:
         }
 
 
-def _probe(n: Node) -> str:
+def probe(n: Node) -> str:
     """Up / Down, as the node's own health endpoint answers (FE /api/bootstrap, BE /api/health)."""
     import socket
 
@@ -145,12 +174,12 @@ def _probe(n: Node) -> str:
         return "Down"
 
 
-def _doris_view(t: Topology) -> tuple[dict[tuple[str, str, int], str], str | None]:
-    """(role, host, port) -> "Alive"/"Dead" from the first FE that answers, or the error."""
+def _doris_view(t: Topology) -> tuple[dict[tuple[str, str, int], dict[str, Any]], str | None]:
+    """(role, host, port) -> state and version from the first FE that answers, or the error."""
     last = None
     for fe in t.fe:
         try:
-            return doris.members(fe.host, fe.ports["query_port"]), None
+            return doris.member_rows(fe.host, fe.ports["query_port"]), None
         except doris.DorisError as e:
             last = str(e)
     return {}, last

@@ -11,9 +11,12 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import asyncssh
+from .sshlib import asyncssh as _ssh
+
+if TYPE_CHECKING:
+    import asyncssh
 
 CONNECT_TIMEOUT = 10.0
 
@@ -65,9 +68,10 @@ class Connector(Protocol):
 
 
 def validate_private_key(text: str) -> None:
+    ssh = _ssh()
     try:
-        asyncssh.import_private_key(text)
-    except (asyncssh.KeyImportError, ValueError) as e:
+        ssh.import_private_key(text)
+    except (ssh.KeyImportError, ValueError) as e:
         raise ValueError(f"sshKey is not a usable private key: {e}") from None
 
 
@@ -86,16 +90,17 @@ class _SshConnection:
         try:
             async with self._conn.start_sftp_client() as sftp:
                 await sftp.put(str(local), remote)
-        except (asyncssh.Error, OSError) as e:
+        except (_ssh().Error, OSError) as e:
             raise ConnectError("copy", f"copying {local.name} failed: {e}") from None
 
     async def write_file(self, remote: str, text: str, mode: int) -> None:
+        ssh = _ssh()
         try:
             async with self._conn.start_sftp_client() as sftp:
-                async with sftp.open(remote, "w", asyncssh.SFTPAttrs(permissions=mode)) as f:
+                async with sftp.open(remote, "w", ssh.SFTPAttrs(permissions=mode)) as f:
                     await f.write(text)
                 await sftp.chmod(remote, mode)
-        except (asyncssh.Error, OSError) as e:
+        except (ssh.Error, OSError) as e:
             raise ConnectError("copy", f"writing {remote} failed: {e}") from None
 
     def local_address(self) -> str:
@@ -111,7 +116,7 @@ def _known_hosts(t: Target) -> Any:
     if t.known_key is None:
         return None
     pattern = t.host if t.port == 22 else f"[{t.host}]:{t.port}"
-    return asyncssh.import_known_hosts(f"{pattern} {t.known_key}\n")
+    return _ssh().import_known_hosts(f"{pattern} {t.known_key}\n")
 
 
 class SshConnector:
@@ -124,25 +129,26 @@ class SshConnector:
         except (OSError, TimeoutError) as e:
             reason = "timed out" if isinstance(e, TimeoutError) else (e.strerror or str(e))
             raise ConnectError("tcp", f"cannot reach ssh at {t.host}:{t.port}: {reason}") from None
+        ssh = _ssh()
         try:
-            conn = await asyncssh.connect(
+            conn = await ssh.connect(
                 t.host,
                 t.port,
                 username=t.user,
-                client_keys=[asyncssh.import_private_key(t.key_text)],
+                client_keys=[ssh.import_private_key(t.key_text)],
                 known_hosts=_known_hosts(t),
                 agent_path=None,
                 connect_timeout=CONNECT_TIMEOUT,
                 login_timeout=CONNECT_TIMEOUT,
                 config=[],
             )
-        except asyncssh.HostKeyNotVerifiable:
+        except ssh.HostKeyNotVerifiable:
             raise ConnectError(
                 "hostkey", f"host key of {t.host}:{t.port} does not match the key recorded at first contact"
             ) from None
-        except asyncssh.PermissionDenied:
+        except ssh.PermissionDenied:
             raise ConnectError("auth", f"authentication as {t.user!r} on {t.host}:{t.port} was refused") from None
-        except (OSError, TimeoutError, asyncssh.Error) as e:
+        except (OSError, TimeoutError, ssh.Error) as e:
             raise ConnectError("ssh", f"ssh to {t.host}:{t.port} failed: {e}") from None
         key = conn.get_server_host_key()
         host_key = key.export_public_key("openssh").decode().strip() if key is not None else ""

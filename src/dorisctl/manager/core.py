@@ -49,6 +49,7 @@ class Core:
         self.settings = settings
         self._changed = asyncio.Event()
         self._bg: set[asyncio.Task[Any]] = set()
+        self.closing = False  # the server is shutting down: long polls answer at once
 
     # -- notification and background work -------------------------------------------------------------
     @property

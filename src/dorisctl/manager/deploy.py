@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,10 @@ class Deployer:
         self.core = engine.core
         self.registrar = cloud.Registrar()
         self._driving: set[int] = set()
+        # called with a process id when a process this driver runs finishes (scale-out's effect)
+        self.on_finish: list[Callable[[int], None]] = []
+        # runs lifecycle operations' processes (``opdriver``), which retry hands over to
+        self.op_drive: Callable[[int], None] | None = None
         engine.dispatch.before_start.append(self.register_before_start)
 
     # -- topology with its secrets ----------------------------------------------------------------------
@@ -201,7 +206,9 @@ class Deployer:
     def topology_of(self, c: Cluster) -> Topology:
         return parse(self.stored(c))
 
-    def _cluster_for(self, pid: int) -> tuple[Cluster, Topology] | None:
+    def _cluster_for(self, pid: int, whole: bool = False) -> tuple[Cluster, Topology] | None:
+        """The cluster a deploy process works on and its topology; for a scale-out, the new nodes
+        only (or, ``whole``, the cluster with them: what meta-service registration needs)."""
         with self.core.store.tx() as s:
             p = s.get(Process, pid)
             if p is None:
@@ -209,10 +216,30 @@ class Deployer:
             c = s.scalars(select(Cluster).where(Cluster.name == p.cluster_id)).first()
             if c is None or c.process_id != pid:
                 return None
-        return c, self.topology_of(c)
+            plan = json.loads(p.plan_json) if p.plan_json else None
+        if plan is None:
+            return c, self.topology_of(c)
+        if plan.get("kind") != "scale-out":
+            return None
+        t = parse(json.loads(self.core.box.open(plan["topology_sealed"], f"topology:{c.name}")))
+        if whole:
+            return c, t
+        new = set(plan["nodes"])
+
+        def keep(nodes: list[Node]) -> list[Node]:
+            return [n for n in nodes if f"{n.host}:{n.main_port}" in new]
+
+        return c, Topology(t.deploy_mode, t.global_, t.meta_service, keep(t.fe), keep(t.be), keep(t.broker))
 
     # -- the driver -----------------------------------------------------------------------------------
     def drive(self, pid: int) -> None:
+        with self.core.store.tx() as s:
+            p = s.get(Process, pid)
+            op = p is not None and p.plan_json is not None and json.loads(p.plan_json).get("kind") != "scale-out"
+        if op:
+            if self.op_drive is not None:
+                self.op_drive(pid)
+            return
         if pid not in self._driving:
             self._driving.add(pid)
             self.core.spawn(self._drive(pid))
@@ -227,8 +254,13 @@ class Deployer:
                 changed = self.core.changed
                 with self.core.store.tx() as s:
                     p = self.core.process(s, pid)
-                    if p.finish == Flag.YES:
-                        return
+                    finished = p.finish == Flag.YES
+                if finished:
+                    for hook in self.on_finish:
+                        hook(pid)
+                    return
+                with self.core.store.tx() as s:
+                    p = self.core.process(s, pid)
                     step = Step(p.process_type)
                     tasks = self.core.step_tasks(s, pid, step)
                     done = bool(tasks) and all(x.finish == Flag.YES for x in tasks)
@@ -279,7 +311,7 @@ class Deployer:
 
     # -- cloud registration, before a node's first start ---------------------------------------------
     async def register_before_start(self, pid: int, tid: int) -> str | None:
-        found = self._cluster_for(pid)
+        found = self._cluster_for(pid, whole=True)
         if found is None or found[1].meta_service is None:
             return None
         c, t = found
@@ -308,7 +340,7 @@ class Deployer:
                 raise NotFound(f"cluster {name} not found")
             p = s.get(Process, c.process_id) if c.process_id else None
             if p is None or p.finish == Flag.YES:
-                raise Conflict(f"cluster {name} has no unfinished deploy to retry")
+                raise Conflict(f"cluster {name} has no unfinished process to retry")
             failed = [
                 x.id
                 for x in self.core.step_tasks(s, p.id, p.process_type)

@@ -123,7 +123,7 @@ class Dispatcher:
                 if out:
                     return {"tasks": out}
             remaining = deadline - loop.time()
-            if remaining <= 0:
+            if remaining <= 0 or self.core.closing:
                 return {"tasks": []}
             await self.core.wait_change(changed, remaining)
 

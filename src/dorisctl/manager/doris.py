@@ -116,9 +116,16 @@ def join(
 def members(
     fe_host: str, query_port: int, *, user: str = "root", password: str = ""
 ) -> dict[tuple[str, str, int], str]:
-    """(role, host, port) -> "Alive" / "Dead" for every frontend, backend and broker the FE lists."""
+    """(role, host, port) -> "Alive" / "Dead" (" (master)") for every node the FE lists."""
+    return {k: v["state"] for k, v in member_rows(fe_host, query_port, user=user, password=password).items()}
+
+
+def member_rows(
+    fe_host: str, query_port: int, *, user: str = "root", password: str = ""
+) -> dict[tuple[str, str, int], dict[str, Any]]:
+    """(role, host, port) -> {state, alive, master, joined, version, decommissioned} per listed node."""
     conn = _connect(fe_host, query_port, user, password)
-    out: dict[tuple[str, str, int], str] = {}
+    out: dict[tuple[str, str, int], dict[str, Any]] = {}
     try:
         with conn.cursor() as cur:
             for sql, role, port_col in (
@@ -128,10 +135,36 @@ def members(
             ):
                 for r in _rows(cur, sql):
                     host = str(r.get("Host", r.get("IP", "")))
-                    extra = " (master)" if str(r.get("IsMaster", "")).lower() == "true" else ""
-                    out[(role, host, int(r.get(port_col) or 0))] = ("Alive" if _alive(r) else "Dead") + extra
+                    master = str(r.get("IsMaster", "")).lower() == "true"
+                    out[(role, host, int(r.get(port_col) or 0))] = {
+                        "state": ("Alive" if _alive(r) else "Dead") + (" (master)" if master else ""),
+                        "alive": _alive(r),
+                        "master": master,
+                        "joined": str(r.get("Join", "true")).lower() == "true",
+                        "version": str(r.get("Version") or ""),
+                        "decommissioned": str(r.get("SystemDecommissioned", "false")).lower() == "true",
+                    }
     except pymysql.MySQLError as e:
         raise DorisError(f"FE {fe_host}:{query_port}: {e}") from None
     finally:
         conn.close()
     return out
+
+
+def execute(fe_host: str, query_port: int, sql: str, *, user: str = "root", password: str = "") -> None:
+    """Run one statement on the FE (``ALTER SYSTEM DROP ...``, ``DECOMMISSION ...``)."""
+    conn = _connect(fe_host, query_port, user, password)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    except pymysql.MySQLError as e:
+        raise DorisError(f"{sql} failed on FE {fe_host}:{query_port}: {e}") from None
+    finally:
+        conn.close()
+
+
+def address(host: str, port: int) -> str:
+    """``"host:port"`` as ALTER SYSTEM takes it (checked: nothing but a host name and a port)."""
+    if not _HOST_RE.match(host) or not 0 < port < 65536:
+        raise DorisError(f"invalid node address {host}:{port}")
+    return f'"{host}:{port}"'

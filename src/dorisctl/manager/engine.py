@@ -210,7 +210,7 @@ class Engine:
                 if h not in deployed:
                     raise Invalid(f"{role} config was not deployed on {h} in process {pid}")
             p.process_type = Step.START_SERVICE
-            master = None
+            master = p.master_fe  # preset by a scale-out: the cluster's running master stays master
             for h, role in cmd.items:
                 if role == Role.FE and master is None:
                     r = self.core.role_row(s, p.cluster_id, h, Role.FE)
@@ -347,7 +347,8 @@ class Engine:
                 return None
             step = api.step_index(p.process_type)
             tasks = self.core.step_tasks(s, p.id, p.process_type)
-            if tasks and all(t.finish == Flag.YES for t in tasks) and step < len(STEPS) - 1:
+            install = p.plan_json is None
+            if install and tasks and all(t.finish == Flag.YES for t in tasks) and step < len(STEPS) - 1:
                 step += 1
             return api.process_view(p, step)
 

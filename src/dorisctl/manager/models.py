@@ -62,7 +62,20 @@ class AgentStatus(StrEnum):
 
 
 # tasks the manager runs itself (over ssh or the FE's MySQL port); every other type goes to an agent
-SERVER_TASKS = frozenset({"INSTALL_AGENT", "JOIN_FE", "JOIN_BE", "JOIN_BROKER"})
+INSTALL_SERVER_TASKS = frozenset({"INSTALL_AGENT", "JOIN_FE", "JOIN_BE", "JOIN_BROKER"})
+# the server-side tasks of a lifecycle operation (``lifecycle``): waiting for Doris to list a node
+# alive, decommissioning/dropping it (FE or meta-service), dropping meta-service clusters, removing
+# an agent over ssh
+OP_SERVER_TASKS = frozenset(
+    {
+        *(f"WAIT_{r}" for r in ("FE", "BE", "BROKER")),
+        *(f"DROP_{r}" for r in ("FE", "BE", "BROKER")),
+        "DECOMMISSION_BE",
+        "DROP_META_CLUSTERS",
+        "REMOVE_AGENT",
+    }
+)
+SERVER_TASKS = INSTALL_SERVER_TASKS | OP_SERVER_TASKS
 
 
 def utcnow() -> dt.datetime:
@@ -120,6 +133,9 @@ class Process(Base):
     ssh_key_sealed: Mapped[str] = mapped_column(LongText)
     agent_port: Mapped[int] = mapped_column(Integer)
     master_fe: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # a lifecycle operation's plan (``lifecycle``): its kind, its ordered stages and what it changes
+    # in the stored topology when it succeeds; NULL for an install process
+    plan_json: Mapped[str | None] = mapped_column(LongText, nullable=True)
     create_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow)
     update_time: Mapped[dt.datetime] = mapped_column(Stamp, default=utcnow, onupdate=utcnow)
 

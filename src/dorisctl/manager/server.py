@@ -36,14 +36,28 @@ class ManagerRuntime:
     store: Store
     deployer: Deployer
     _liveness: asyncio.Task[None] | None = None
+    _shutdown_watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Resume unfinished processes and start the agent-liveness loop (once serving)."""
         self._liveness = asyncio.create_task(self.engine.dispatch.liveness_loop())
+        self._shutdown_watch = asyncio.create_task(self._watch_shutdown())
         await self.engine.resume()
         await self.deployer.resume()
 
+    async def _watch_shutdown(self) -> None:
+        """Once the server is asked to stop, end the agents' long polls (they would hold a graceful
+        shutdown for up to their 10 s); an agent polls again and finds the manager gone or back."""
+        while not self.server.should_exit:
+            await asyncio.sleep(0.2)
+        self.engine.core.closing = True
+        self.engine.notify()
+
     async def close(self) -> None:
+        if self._shutdown_watch is not None:
+            self._shutdown_watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._shutdown_watch
         if self._liveness is not None:
             self._liveness.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -136,7 +136,7 @@ def test_cloud_deploy_registers_every_node_and_a_rerun_changes_nothing(
 
     shown = cli(manager, "display", "prod")
     assert shown.returncode == 0, shown.stderr
-    lines = [ln for ln in shown.stdout.splitlines() if ln.startswith(("fe_", "be_"))]
+    lines = [ln for ln in shown.stdout.splitlines() if ln.startswith(netns_hosts.SUBNET)]
     assert len(lines) == 3 and all(" Up " in ln for ln in lines), shown.stdout
     assert sum("cg1 COMPUTE" in ln for ln in lines) == 2 and "FE_MASTER" in shown.stdout
 
@@ -211,5 +211,5 @@ def test_integrated_deploy_from_the_file_alone(
     assert f'ALTER SYSTEM ADD BACKEND "{h2.ip}:9050"' in statements and "ADD BROKER" in statements
     assert "deploy_mode" not in conf(h1, "fe")
     shown = cli(manager, "display", "dev")
-    rows = [ln for ln in shown.stdout.splitlines() if ln.startswith(("fe_", "be_", "broker_"))]
+    rows = [ln for ln in shown.stdout.splitlines() if ln.startswith(netns_hosts.SUBNET)]
     assert len(rows) == 4 and all(" Up " in ln and "Alive" in ln for ln in rows), shown.stdout

@@ -58,12 +58,20 @@ async def test_install_copies_and_starts_the_agent(tmp_path: Path) -> None:
         assert time.monotonic() < deadline, (agent_dir / "log" / "agent.out").read_text()
         time.sleep(0.05)
     pid = int((agent_dir / "agent.pid").read_text())
+    pids = {pid}
     try:
         os.kill(pid, 0)
         # the agent's port is now in use: installing again stops the old agent first, so it succeeds
         await install_agent_on(conn, target(idir, port), lambda ip: config(ip, port, idir), app, hook)
+        # the pid file names the new agent as soon as the install returns (it was read too early before)
+        new = int((agent_dir / "agent.pid").read_text())
+        pids.add(new)
+        assert new != pid
+        os.kill(new, 0)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # the old agent was stopped (and reaped: it is not our child)
     finally:
-        for p in {pid, int((agent_dir / "agent.pid").read_text())}:
+        for p in pids:
             try:
                 os.kill(p, signal.SIGTERM)
             except ProcessLookupError:

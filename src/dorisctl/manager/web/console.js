@@ -109,18 +109,21 @@ async function clusterPage(name) {
   const nodes = el("div", { id: "nodes-box" }, "probing the nodes…");
   const proc = el("div", { id: "process-box" });
   const topo = el("pre", { id: "topology" });
+  const ops = operations(name, () => loadNodes());
   view().append(el("h1", {}, "Cluster ", el("span", { id: "cluster-name" }, name)), head,
     el("h2", {}, "Nodes ", button("refresh", () => loadNodes())), nodes,
-    el("h2", {}, "Deploy process"), proc, el("h2", {}, "Topology"), topo);
+    el("h2", {}, "Operations"), ops.box,
+    el("h2", {}, "Latest process"), proc, el("h2", {}, "Topology"), topo);
   const logView = logFollower();
   const loadNodes = async () => {
     const d = await api(`/api/cluster/${encodeURIComponent(name)}/display`);
     const cloud = d.deployMode === "cloud";
-    const hdr = ["role", "host", "ports", "agent", "process", "doris"].concat(cloud ? ["meta-service", "cloud_unique_id"] : []);
+    const hdr = ["id", "role", "host", "ports", "agent", "process", "doris", "version"].concat(cloud ? ["meta-service", "cloud_unique_id"] : []);
+    ops.nodes(d.nodes);
     const rows = d.nodes.map(n => el("tr", { "data-node": n.id },
-      td(n.role + (n.feType ? ` (${n.feType})` : ""), "role"), td(n.host, "host"), td(n.ports, "ports"),
+      td(n.id, "id"), td(n.role + (n.feType ? ` (${n.feType})` : ""), "role"), td(n.host, "host"), td(n.ports, "ports"),
       td(n.agent, "agent " + (n.agent === "RUNNING" ? "RUNNING-agent" : n.agent)), td(n.process, "proc " + n.process),
-      td(n.doris, "doris " + n.doris),
+      td(n.doris, "doris " + n.doris), td(n.version, "version"),
       cloud ? td(n.metaService, "ms " + (n.metaService === "not registered" ? "fail" : "")) : null,
       cloud ? td(n.cloudUniqueId, "uid") : null));
     const notes = [d.dorisError ? el("p", { class: "warn" }, "Doris: " + d.dorisError) : null,
@@ -131,12 +134,68 @@ async function clusterPage(name) {
   await every(2000, async () => {
     const c = await api(`/api/cluster/${encodeURIComponent(name)}`);
     head.textContent = `${c.deployMode} mode` + (c.topology.meta_service ? `, instance ${c.topology.meta_service.instance_id}` : "") + `, created ${c.createTime}`;
-    if (first) { topo.textContent = JSON.stringify(c.topology, null, 2); first = false; }
+    const shown = JSON.stringify(c.topology, null, 2);
+    if (first || topo.textContent !== shown) { topo.textContent = shown; first = false; }
+    const wasRunning = ops.running;
+    ops.running = !!(c.process && c.process.finish !== "YES");
+    if (wasRunning && !ops.running) loadNodes().catch(() => {});  // an operation ended: show its effect
     proc.replaceChildren(...processView(c.process, logView, { retryAll: () => api(`/api/cluster/${encodeURIComponent(name)}/retry`, {}) }));
     await logView.refresh();
   });
   loadNodes().catch(e => nodes.replaceChildren(el("p", { class: "FAILURE" }, "display failed: " + e.message)));
   timers.push(setInterval(() => loadNodes().catch(() => {}), 10000));
+}
+
+// The cluster's lifecycle operations: each button starts a process (shown below, live, with retry
+// and skip per task); the refusals (busy, unknown node, bad input) are shown as errors.
+function operations(name, reload) {
+  const base = `/api/cluster/${encodeURIComponent(name)}/`;
+  const role = el("select", { id: "op-role" }, el("option", { value: "" }, "all roles"),
+    ...["fe", "be", "broker"].map(r => el("option", { value: r }, r)));
+  const node = el("select", { id: "op-node" }, el("option", { value: "" }, "all nodes"));
+  const pkg = el("input", { id: "op-package", placeholder: "new package URL", size: 40 });
+  const sha = el("input", { id: "op-sha256", placeholder: "sha256 (optional)", size: 20 });
+  const frag = el("textarea", { id: "op-topology", placeholder: "reload: the whole topology file; scale-out: only the new nodes (be: [...])" });
+  frag.style.height = "120px";
+  const force = el("input", { type: "checkbox", id: "op-force" });
+  const purge = el("input", { type: "checkbox", id: "op-purge" });
+  const dropInst = el("input", { type: "checkbox", id: "op-drop-instance" });
+  const status = el("span", { id: "op-status" });
+  const run = (kind, body) => act(kind, async () => {
+    const d = await api(base + kind, body());
+    status.textContent = d.processId ? `${kind}: process ${d.processId}` : `${kind}: nothing to do`;
+    reload().catch(() => {});
+  }, { id: "op-" + kind });
+  const filters = () => ({ role: role.value || null, node: node.value || null });
+  const box = el("div", { id: "ops", class: "actions" },
+    el("div", {}, role, " ", node, " ", run("stop", filters), run("start", filters), run("restart", filters)),
+    el("div", {}, pkg, " ", sha, " ", run("upgrade", () => ({ packageUrl: pkg.value, sha256: sha.value || null })),
+      run("rollback", () => ({}))),
+    el("div", {}, frag),
+    el("div", {}, run("reload", () => ({ topologyText: frag.value })), run("scale-out", () => ({ topologyText: frag.value })),
+      el("label", {}, force, " force"), el("label", {}, purge, " purge data"),
+      run("scale-in", () => ({ node: node.value, force: force.checked, purgeData: purge.checked }))),
+    el("div", {}, el("label", {}, dropInst, " drop the meta-service instance"),
+      act("destroy", async () => {
+        const typed = prompt(`Destroy ${name}: every node is stopped and its install removed. Type the cluster's name:`);
+        if (typed !== name) { status.textContent = "destroy cancelled: the name did not match"; return; }
+        await api(base + "destroy", { confirm: typed, purgeData: purge.checked, dropInstance: dropInst.checked });
+        status.textContent = "destroy started";
+      }, { id: "op-destroy" })),
+    status);
+  let known = "";
+  return {
+    box,
+    running: false,
+    nodes(list) {  // the node choices, as ALTER SYSTEM names them
+      const ids = list.map(n => n.id).join(",");
+      if (ids === known) return;
+      known = ids;
+      const keep = node.value;
+      node.replaceChildren(el("option", { value: "" }, "all nodes"), ...list.map(n => el("option", { value: n.id }, `${n.id} (${n.role})`)));
+      node.value = list.some(n => n.id === keep) ? keep : "";
+    },
+  };
 }
 
 function logFollower() {
