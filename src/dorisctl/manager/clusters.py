@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import urllib.request
 from typing import Any
 
 from sqlalchemy import select
@@ -17,15 +16,13 @@ from .deploy import Deployer, cluster_name
 from .errors import Conflict, ManagerError, NotFound
 from .lifecycle import Lifecycle, node_key
 from .models import STEPS, Agent, Cluster, Process, Task
-from .topology import Node, Topology, to_document
-
-PROBE_TIMEOUT = 3.0
+from .opdriver import OpDriver
+from .probe import probe
+from .topology import Topology, to_document
 
 
 class Clusters:
     def __init__(self, deployer: Deployer) -> None:
-        from .opdriver import OpDriver
-
         self.deployer = deployer
         self.core = deployer.core
         self.lifecycle = Lifecycle(deployer)
@@ -151,27 +148,6 @@ class Clusters:
             "dorisError": fe_error,
             "metaServiceError": ms_error,
         }
-
-
-def probe(n: Node) -> str:
-    """Up / Down, as the node's own health endpoint answers (FE /api/bootstrap, BE /api/health)."""
-    import socket
-
-    try:
-        if n.role == "BROKER":
-            socket.create_connection((n.host, n.ports["broker_ipc_port"]), timeout=PROBE_TIMEOUT).close()
-            return "Up"
-        url = (
-            f"http://{n.host}:{n.ports['http_port']}/api/bootstrap"
-            if n.role == "FE"
-            else f"http://{n.host}:{n.ports['webserver_port']}/api/health"
-        )
-        with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as resp:
-            body = json.loads(resp.read() or b"{}")
-        ok = body.get("code", 0) == 0 if n.role == "FE" else str(body.get("status", "")).upper() == "OK"
-        return "Up" if ok else "Unhealthy"
-    except (OSError, ValueError):
-        return "Down"
 
 
 def _doris_view(t: Topology) -> tuple[dict[tuple[str, str, int], dict[str, Any]], str | None]:

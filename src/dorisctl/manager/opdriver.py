@@ -25,6 +25,7 @@ from .deploy import Deployer
 from .errors import Conflict, ManagerError
 from .lifecycle import Lifecycle, find_master, merge_fragment, node_key
 from .models import OP_SERVER_TASKS, Agent, AgentRole, Cluster, Flag, KnownHost, Process, Status, Task, utcnow
+from .probe import probe
 from .topology import Node, Topology, parse
 
 log = logging.getLogger("dorisctl.manager.lifecycle")
@@ -325,8 +326,6 @@ def wait_alive(t: Topology, key: str, timeout: float) -> str:
 
 
 def _healthy(n: Node) -> bool:
-    from .clusters import probe
-
     return probe(n) == "Up"
 
 
