@@ -242,3 +242,25 @@ def test_start_up_errors_are_one_clear_line(postgres_server: SqlServer, tmp_path
         db = "no_such_db" if name == "missing db" else "dorisctl_kv"
         assert f"database '{db}'" in lines[0], (name, lines[0])
         assert "wrong-pw" not in err and PASSWORD not in err, name
+
+
+async def test_hot_counter_adders_take_turns_instead_of_failing(postgres_server: SqlServer) -> None:
+    kv = PostgresKv(store_url(postgres_server))
+
+    async def add(i: int) -> None:
+        txn = await kv.begin()
+        await txn.get(b"other/%d" % i)  # a read, so the commit validates in a serializable transaction
+        txn.atomic_add(b"table-version", 1)
+        txn.put(b"row/%d" % i, b"x")
+        await txn.commit()
+
+    try:
+        await asyncio.gather(*(add(i) for i in range(24)))
+        txn = await kv.begin()
+        from dorisctl.kv import decode_counter
+
+        assert decode_counter(await txn.get(b"table-version")) == 24
+        await txn.discard()
+        assert kv.advisory_locks and kv.stats.get("retried_serialization", 0) == 0, kv.stats
+    finally:
+        await kv.close()

@@ -17,11 +17,16 @@ Transactions:
   transaction read anything or adds to counters) one round trip validates the reads, as
   FoundationDB would: every key read still has the version seen (absent keys still absent), and
   every range read holds no more keys than were seen (the point checks cover the seen ones); the
-  same round trip locks and reads the counters `atomic_add` changes. A failed check is `Conflict`
-  and nothing is written. Then one round trip writes everything (deletes, one multi-row upsert,
+  same round trip reads the counters `atomic_add` changes. A failed check is `Conflict` and
+  nothing is written. Then one round trip writes everything (deletes, one multi-row upsert,
   the commit marker) and COMMITs. A serialization failure (another commit touched what this one
   checked or wrote) is retried in place a few times, re-validating against the newer state, so
   counters never conflict with each other; after that it is `Conflict` (retryable).
+* Hot counters (a table's version, which every load into the table adds to): before its
+  transaction starts, a commit that adds takes a session advisory lock per counter (sorted, so no
+  deadlock) and releases them after COMMIT, in the same round trips. Adders of one counter thus
+  take turns, each seeing the previous one's value, instead of failing each other's serializable
+  transactions and retrying. (PostgreSQL only; elsewhere the in-place retries cover it.)
 * Lost reply: the write round trip inserts a fresh marker `id -> 'c'`. If the connection fails
   while COMMIT may have been sent, another connection inserts the tombstone `id -> 'a'` unless
   the marker exists (the primary key orders the two: an in-flight original is waited for, and a
@@ -41,6 +46,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import logging
 import random
 import time
 import uuid
@@ -56,6 +63,17 @@ from dorisctl.kv.etcd import merge_ranges, plan_mutations
 from dorisctl.kv.pg_pool import Conn, PgPool, describe_connect_error, parse_pg_url
 
 T = TypeVar("T")
+
+
+class _QuietAbortedPipelines(logging.Filter):
+    """psycopg warns "error ignored terminating ... pipeline aborted" whenever a pipeline ends in
+    an error we handle ourselves (a serialization failure): not worth a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
+logging.getLogger("psycopg").addFilter(_QuietAbortedPipelines())
 
 POSTGRES_LIMITS = Limits(max_key_bytes=10_000, max_value_bytes=100_000, max_txn_bytes=10_000_000)
 SCHEMA_VERSION = 1
@@ -107,7 +125,7 @@ class _Sql:
             "OR EXISTS (SELECT 1 FROM unnest(%s::bytea[], %s::bytea[], %s::int8[]) AS r(b, e, n) "
             "WHERE (SELECT count(*) FROM {kv} AS d WHERE d.key >= r.b AND d.key < r.e) <> r.n)"
         )
-        self.lock_counters = q("SELECT key, value FROM {kv} WHERE key = ANY(%s::bytea[]) FOR UPDATE")
+        self.read_counters = q("SELECT key, value FROM {kv} WHERE key = ANY(%s::bytea[])")
         self.delete_keys = q("DELETE FROM {kv} WHERE key = ANY(%s::bytea[])")
         self.delete_range = q("DELETE FROM {kv} WHERE key >= %s AND key < %s")
         self.upsert = q(
@@ -121,6 +139,8 @@ class _Sql:
         self.marker_gc = q("DELETE FROM {commits} WHERE at < now() - make_interval(secs => %s)")
 
 
+LOCK_COUNTERS = b"SELECT count(pg_advisory_lock(k)) FROM (SELECT k FROM unnest(%s::int8[]) AS k ORDER BY k) AS s"
+UNLOCK_ALL = b"SELECT pg_advisory_unlock_all()"
 BEGIN_SNAPSHOT = b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 BEGIN_COMMIT = b"BEGIN ISOLATION LEVEL SERIALIZABLE"
 
@@ -161,6 +181,7 @@ class PostgresKv(TxnKv):
         self._last_gc = 0.0
         self._closed = False
         self.timeout = self.target.timeout
+        self.advisory_locks = True  # off when the server has none (found out by open())
         self.resolve_timeout = self.target.resolve_timeout
         # rare events, for tests and benchmarks: "retried_serialization", "resolved_committed",
         # "resolved_not_committed", "maybe_committed"
@@ -205,6 +226,10 @@ class PostgresKv(TxnKv):
                 await conn.execute(stmt)
             await conn.execute(self.sql.set_schema_version, (SCHEMA_VERSION,))
             row = await (await conn.execute(self.sql.schema_version)).fetchone()
+        try:
+            await conn.execute(UNLOCK_ALL)
+        except psycopg.Error:  # CockroachDB, YugabyteDB: counters rely on in-place retries
+            self.advisory_locks = False
         found = int(row[0]) if row else 0
         if found != SCHEMA_VERSION:
             raise StoreOpenError(
@@ -249,7 +274,9 @@ class PostgresKv(TxnKv):
 
         async def rollback() -> None:
             try:
-                await asyncio.wait_for(conn.execute(b"ROLLBACK"), self.timeout)
+                async with asyncio.timeout(self.timeout):
+                    await conn.execute(b"ROLLBACK")
+                    await conn.execute(UNLOCK_ALL)
             except BaseException:
                 self.pool.discard(conn)
                 return
@@ -390,17 +417,23 @@ class PostgresTxn(Txn):
 
         async def check(conn: Conn) -> bool:
             cur = conn.cursor(binary=True)
-            lock = conn.cursor(binary=True)
+            read = conn.cursor(binary=True)
             async with conn.pipeline():
                 if end_snapshot:
                     await conn.execute(b"ROLLBACK")
+                if add_keys and kv.advisory_locks:
+                    # in a transaction of its own: the next BEGIN must start a fresh one (its snapshot
+                    # is taken after the locks are held); session locks outlive it
+                    await conn.execute(b"BEGIN")
+                    await conn.execute(LOCK_COUNTERS, (sorted({_lock_id(k) for k in add_keys}),))
+                    await conn.execute(b"COMMIT")
                 await conn.execute(BEGIN_COMMIT)
                 if has_checks:
                     await cur.execute(s.validate, checks)
                 if add_keys:
-                    await lock.execute(s.lock_counters, (add_keys,))
+                    await read.execute(s.read_counters, (add_keys,))
             if add_keys:
-                counters.update((bytes(k), bytes(v)) for k, v in await lock.fetchall())
+                counters.update((bytes(k), bytes(v)) for k, v in await read.fetchall())
             if has_checks:
                 row = await cur.fetchone()
                 return bool(row and row[0])
@@ -433,6 +466,8 @@ class PostgresTxn(Txn):
                     await conn.execute(s.upsert, (list(puts), list(puts.values())))
                 await conn.execute(s.marker, (marker, COMMITTED))
                 await conn.execute(b"COMMIT")
+                if add_keys and kv.advisory_locks:
+                    await conn.execute(UNLOCK_ALL)
 
         try:
             await self._step(write, "commit")
@@ -511,6 +546,11 @@ class _Unknown(Exception):
     def __init__(self, error: KvError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+def _lock_id(key: bytes) -> int:
+    """The advisory lock id of a counter key (a signed 64-bit hash; collisions only serialize more)."""
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8, person=b"dorisctl").digest(), "big", signed=True)
 
 
 def _count_in(sorted_keys: list[bytes], begin: bytes, end: bytes) -> int:
