@@ -55,6 +55,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg import errors as pgerr
 from psycopg import sql
 
 from dorisctl.kv.base import Commit, Limits, Txn, TxnKv, _wrap_add
@@ -84,6 +85,7 @@ COMMITTED = b"c"
 ABORTED = b"a"
 _UNAVAILABLE_STATES = ("08", "53", "57")  # connection exceptions, resources, operator intervention
 _CONFLICT_STATES = ("40001", "40P01")  # serialization failure, deadlock
+AMBIGUOUS = "40003"  # statement completion unknown (CockroachDB's "result is ambiguous")
 
 
 class _Sql:
@@ -136,7 +138,7 @@ class _Sql:
         self.marker = q("INSERT INTO {commits} (id, state) VALUES (%s, %s)")
         self.tombstone = q("INSERT INTO {commits} (id, state) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING")
         self.marker_state = q("SELECT state FROM {commits} WHERE id = %s")
-        self.marker_gc = q("DELETE FROM {commits} WHERE at < now() - make_interval(secs => %s)")
+        self.marker_gc = q("DELETE FROM {commits} WHERE at < now() - %s * interval '1 second'")
 
 
 LOCK_COUNTERS = b"SELECT count(pg_advisory_lock(k)) FROM (SELECT k FROM unnest(%s::int8[]) AS k ORDER BY k) AS s"
@@ -219,23 +221,33 @@ class PostgresKv(TxnKv):
             self._ready = True
 
     async def _prepare_schema(self, conn: Conn) -> None:
-        # Several processes may start at once: one creates, the others wait on the same lock.
-        async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (0x646F726973,))
-            for stmt in self.sql.schema:
-                await conn.execute(stmt)
-            await conn.execute(self.sql.set_schema_version, (SCHEMA_VERSION,))
-            row = await (await conn.execute(self.sql.schema_version)).fetchone()
+        # Several processes may start at once: one creates, the others wait on the same lock
+        # (where the server has no advisory locks, IF NOT EXISTS and one retry cover the race).
+        try:
+            await self._create_schema(conn, lock=True)
+        except (pgerr.UndefinedFunction, pgerr.FeatureNotSupported):
+            await self._create_schema(conn, lock=False)
+        except pgerr.UniqueViolation:
+            await self._create_schema(conn, lock=False)
         try:
             await conn.execute(UNLOCK_ALL)
-        except psycopg.Error:  # CockroachDB, YugabyteDB: counters rely on in-place retries
+        except psycopg.Error:  # CockroachDB: counters rely on in-place retries
             self.advisory_locks = False
+        row = await (await conn.execute(self.sql.schema_version)).fetchone()
         found = int(row[0]) if row else 0
         if found != SCHEMA_VERSION:
             raise StoreOpenError(
                 f"the store in schema {self.target.schema!r} of {self.target.where()} has layout version "
                 f"{found}; this dorisctl reads version {SCHEMA_VERSION} (upgrade dorisctl)"
             )
+
+    async def _create_schema(self, conn: Conn, *, lock: bool) -> None:
+        async with conn.transaction():
+            if lock:
+                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (0x646F726973,))
+            for stmt in self.sql.schema:
+                await conn.execute(stmt)
+            await conn.execute(self.sql.set_schema_version, (SCHEMA_VERSION,))
 
     async def begin(self) -> Txn:
         if self._closed:
@@ -476,7 +488,8 @@ class PostgresTxn(Txn):
 
     async def _step(self, fn: Callable[[Conn], Awaitable[T]], what: str) -> T:
         """One round trip of the commit: serialization failures -> _Retry (after ROLLBACK); a lost
-        connection during the write step -> _Unknown; other failures -> their KvError."""
+        connection or an ambiguous result during the write step -> _Unknown; other failures -> their
+        KvError."""
         conn = self._conn
         assert conn is not None
         try:
@@ -486,10 +499,13 @@ class PostgresTxn(Txn):
             if what == "commit":
                 raise _Unknown(e.error) from e.__cause__
             raise e.error from e.__cause__
-        except Conflict as e:
-            await self._abort()
-            raise _Retry() from e
-        except KvError:
+        except KvError as e:
+            if what == "commit" and getattr(e.__cause__, "sqlstate", None) == AMBIGUOUS:
+                await self._abort()
+                raise _Unknown(e) from e.__cause__
+            if isinstance(e, Conflict):
+                await self._abort()
+                raise _Retry() from e
             await self._abort()
             raise
 
