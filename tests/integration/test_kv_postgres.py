@@ -264,3 +264,19 @@ async def test_hot_counter_adders_take_turns_instead_of_failing(postgres_server:
         assert kv.advisory_locks and kv.stats.get("retried_serialization", 0) == 0, kv.stats
     finally:
         await kv.close()
+
+
+async def test_key_check_refuses_a_foreign_key_ring(postgres_server: SqlServer) -> None:
+    from dorisctl.keycheck import KeyRingMismatch, ensure_key_ring
+    from dorisctl.secrets import KeyRing
+
+    url = store_url(postgres_server)
+    kv = PostgresKv(url)
+    try:
+        assert await ensure_key_ring(kv, KeyRing({1: b"a" * 32})) == [1]  # first start: the check is made
+        with pytest.raises(KeyRingMismatch, match=r"key 1: different key") as e:
+            await ensure_key_ring(kv, KeyRing({1: b"b" * 32}))  # another process, another key 1
+        assert PASSWORD not in str(e.value) and "postgresql://dorisctl@127.0.0.1" in str(e.value)
+        assert await ensure_key_ring(kv, KeyRing({1: b"a" * 32})) == [1]  # the right ring still starts
+    finally:
+        await kv.close()
