@@ -79,6 +79,7 @@ logging.getLogger("psycopg").addFilter(_QuietAbortedPipelines())
 POSTGRES_LIMITS = Limits(max_key_bytes=10_000, max_value_bytes=100_000, max_txn_bytes=10_000_000)
 SCHEMA_VERSION = 1
 COMMIT_RETRIES = 8  # in-place attempts of a commit that hit a serialization failure
+LOCK_WAIT_TIMEOUTS = 4  # a commit waits up to this many `timeout`s for other adders of its counters
 MARKER_TTL = 600.0  # seconds a commit marker is kept (>> resolve_timeout)
 MARKER_GC_INTERVAL = 60.0
 COMMITTED = b"c"
@@ -269,11 +270,13 @@ class PostgresKv(TxnKv):
 
     # -- helpers for transactions ----------------------------------------------------------------
 
-    async def round_trip(self, conn: Conn, fn: Callable[[Conn], Awaitable[T]], what: str) -> T:
+    async def round_trip(
+        self, conn: Conn, fn: Callable[[Conn], Awaitable[T]], what: str, *, timeout: float | None = None
+    ) -> T:
         """Run fn on conn within the timeout; failures become KvErrors (the connection is dropped
         if it may be unusable, raising with the original error attached as __cause__)."""
         try:
-            return await asyncio.wait_for(fn(conn), self.timeout)
+            return await asyncio.wait_for(fn(conn), timeout or self.timeout)
         except (psycopg.Error, TimeoutError, OSError) as e:
             if _connection_lost(e):
                 self.pool.discard(conn)
@@ -427,18 +430,27 @@ class PostgresTxn(Txn):
         self._in_snapshot = False
         counters: dict[bytes, bytes] = {}
 
+        if add_keys and kv.advisory_locks:
+            # Before the commit's transaction (whose snapshot must come after the locks), in one of
+            # its own; session locks outlive it. Waiting for other adders is not the database being
+            # away, so it may take longer than one round trip's timeout.
+            async def lock(conn: Conn) -> None:
+                async with conn.pipeline():
+                    if end_snapshot:
+                        await conn.execute(b"ROLLBACK")
+                    await conn.execute(b"BEGIN")
+                    await conn.execute(LOCK_COUNTERS, (sorted({_lock_id(k) for k in add_keys}),))
+                    await conn.execute(b"COMMIT")
+
+            await self._step(lock, "lock counters", timeout=LOCK_WAIT_TIMEOUTS * kv.timeout)
+            end_snapshot = False
+
         async def check(conn: Conn) -> bool:
             cur = conn.cursor(binary=True)
             read = conn.cursor(binary=True)
             async with conn.pipeline():
                 if end_snapshot:
                     await conn.execute(b"ROLLBACK")
-                if add_keys and kv.advisory_locks:
-                    # in a transaction of its own: the next BEGIN must start a fresh one (its snapshot
-                    # is taken after the locks are held); session locks outlive it
-                    await conn.execute(b"BEGIN")
-                    await conn.execute(LOCK_COUNTERS, (sorted({_lock_id(k) for k in add_keys}),))
-                    await conn.execute(b"COMMIT")
                 await conn.execute(BEGIN_COMMIT)
                 if has_checks:
                     await cur.execute(s.validate, checks)
@@ -486,14 +498,14 @@ class PostgresTxn(Txn):
         except _Unknown as e:
             await self._resolve(marker, e.error)
 
-    async def _step(self, fn: Callable[[Conn], Awaitable[T]], what: str) -> T:
+    async def _step(self, fn: Callable[[Conn], Awaitable[T]], what: str, *, timeout: float | None = None) -> T:
         """One round trip of the commit: serialization failures -> _Retry (after ROLLBACK); a lost
         connection or an ambiguous result during the write step -> _Unknown; other failures -> their
         KvError."""
         conn = self._conn
         assert conn is not None
         try:
-            return await self._kv.round_trip(conn, fn, what)
+            return await self._kv.round_trip(conn, fn, what, timeout=timeout)
         except _Lost as e:
             self._conn = None
             if what == "commit":
