@@ -280,3 +280,24 @@ async def test_key_check_refuses_a_foreign_key_ring(postgres_server: SqlServer) 
         assert await ensure_key_ring(kv, KeyRing({1: b"a" * 32})) == [1]  # the right ring still starts
     finally:
         await kv.close()
+
+
+async def test_exhausted_pool_fails_fast_and_recovers(postgres_server: SqlServer) -> None:
+    import time
+
+    kv = PostgresKv(store_url(postgres_server, options="pool=2&timeout=0.5"))
+    try:
+        held = [await kv.begin() for _ in range(2)]
+        for t in held:
+            await t.get(b"a")  # each holds a connection for its snapshot
+        third = await kv.begin()
+        started = time.monotonic()
+        with pytest.raises(Unavailable, match=r"connections .* stayed busy"):
+            await third.get(b"a")
+        assert time.monotonic() - started < 3
+        await third.discard()
+        await held[0].discard()
+        assert await roundtrip(kv) == b"v"  # a freed connection serves the next transaction
+        await held[1].discard()
+    finally:
+        await kv.close()

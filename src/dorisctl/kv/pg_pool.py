@@ -208,6 +208,9 @@ class PgPool:
         try:
             conn_or_none = await asyncio.wait_for(future, self.target.timeout)
         except TimeoutError:
+            handed = future.result() if future.done() and not future.cancelled() else None
+            if handed is not None:
+                self.release(handed)  # handed over just as the wait ran out
             raise Unavailable(
                 f"all {self.target.pool} connections to {self.target.where()} stayed busy for "
                 f"{self.target.timeout:g} s (raise ?pool=)"
