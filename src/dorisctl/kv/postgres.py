@@ -22,6 +22,11 @@ Transactions:
   the commit marker) and COMMITs. A serialization failure (another commit touched what this one
   checked or wrote) is retried in place a few times, re-validating against the newer state, so
   counters never conflict with each other; after that it is `Conflict` (retryable).
+* No starvation: PostgreSQL's predicate locks coarsen (to a whole table) when a transaction reads
+  many keys, and a big commit (a load into 100 tablets) then fails against any concurrent write,
+  again and again. So every commit holds the writers' advisory lock in shared mode, and a commit
+  that met EXCLUSIVE_AFTER serialization failures retries holding it exclusively: it then runs
+  with no concurrent writer and can only fail on a real conflict.
 * Hot counters (a table's version, which every load into the table adds to): before its
   transaction starts, a commit that adds takes a session advisory lock per counter (sorted, so no
   deadlock) and releases them after COMMIT, in the same round trips. Adders of one counter thus
@@ -144,6 +149,10 @@ class _Sql:
 
 LOCK_COUNTERS = b"SELECT count(pg_advisory_lock(k)) FROM (SELECT k FROM unnest(%s::int8[]) AS k ORDER BY k) AS s"
 UNLOCK_ALL = b"SELECT pg_advisory_unlock_all()"
+COMMIT_LOCK_ID = 0x646F72697363  # the writers' lock: shared by every commit, exclusive after failures
+LOCK_COMMITS_SHARED = b"SELECT pg_advisory_lock_shared(%s)"
+LOCK_COMMITS_EXCLUSIVE = b"SELECT pg_advisory_lock(%s)"
+EXCLUSIVE_AFTER = 2  # serialization failures before a commit runs alone
 BEGIN_SNAPSHOT = b"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 BEGIN_COMMIT = b"BEGIN ISOLATION LEVEL SERIALIZABLE"
 
@@ -411,7 +420,8 @@ class PostgresTxn(Txn):
         marker = uuid.uuid4().bytes
         for attempt in range(1, COMMIT_RETRIES + 1):
             try:
-                await self._attempt(plan, checks, has_checks, add_keys, marker)
+                exclusive = kv.advisory_locks and attempt > EXCLUSIVE_AFTER
+                await self._attempt(plan, checks, has_checks, add_keys, marker, exclusive)
                 kv.maybe_collect_markers()
                 return
             except _Retry:
@@ -420,7 +430,13 @@ class PostgresTxn(Txn):
         raise Conflict(f"postgresql: the commit met concurrent commits {COMMIT_RETRIES} times (serialization failures)")
 
     async def _attempt(
-        self, plan: Any, checks: tuple[list[Any], ...], has_checks: bool, add_keys: list[bytes], marker: bytes
+        self,
+        plan: Any,
+        checks: tuple[list[Any], ...],
+        has_checks: bool,
+        add_keys: list[bytes],
+        marker: bytes,
+        exclusive: bool,
     ) -> None:
         kv = self._kv
         s = kv.sql
@@ -430,16 +446,18 @@ class PostgresTxn(Txn):
         self._in_snapshot = False
         counters: dict[bytes, bytes] = {}
 
-        if add_keys and kv.advisory_locks:
+        if kv.advisory_locks:
             # Before the commit's transaction (whose snapshot must come after the locks), in one of
-            # its own; session locks outlive it. Waiting for other adders is not the database being
-            # away, so it may take longer than one round trip's timeout.
+            # its own; session locks outlive it. Waiting for other adders or for a commit running
+            # alone is not the database being away, so it may take longer than one round trip.
             async def lock(conn: Conn) -> None:
                 async with conn.pipeline():
                     if end_snapshot:
                         await conn.execute(b"ROLLBACK")
                     await conn.execute(b"BEGIN")
-                    await conn.execute(LOCK_COUNTERS, (sorted({_lock_id(k) for k in add_keys}),))
+                    await conn.execute(LOCK_COMMITS_EXCLUSIVE if exclusive else LOCK_COMMITS_SHARED, (COMMIT_LOCK_ID,))
+                    if add_keys:
+                        await conn.execute(LOCK_COUNTERS, (sorted({_lock_id(k) for k in add_keys}),))
                     await conn.execute(b"COMMIT")
 
             await self._step(lock, "lock counters", timeout=LOCK_WAIT_TIMEOUTS * kv.timeout)
@@ -490,7 +508,7 @@ class PostgresTxn(Txn):
                     await conn.execute(s.upsert, (list(puts), list(puts.values())))
                 await conn.execute(s.marker, (marker, COMMITTED))
                 await conn.execute(b"COMMIT")
-                if add_keys and kv.advisory_locks:
+                if kv.advisory_locks:
                     await conn.execute(UNLOCK_ALL)
 
         try:
