@@ -446,7 +446,8 @@ class PostgresTxn(Txn):
         self._in_snapshot = False
         counters: dict[bytes, bytes] = {}
 
-        if kv.advisory_locks:
+        inline_lock = kv.advisory_locks and not add_keys and not exclusive  # rarely waits: no own round trip
+        if kv.advisory_locks and not inline_lock:
             # Before the commit's transaction (whose snapshot must come after the locks), in one of
             # its own; session locks outlive it. Waiting for other adders or for a commit running
             # alone is not the database being away, so it may take longer than one round trip.
@@ -469,6 +470,8 @@ class PostgresTxn(Txn):
             async with conn.pipeline():
                 if end_snapshot:
                     await conn.execute(b"ROLLBACK")
+                if inline_lock:
+                    await _lock_shared(conn)
                 await conn.execute(BEGIN_COMMIT)
                 if has_checks:
                     await cur.execute(s.validate, checks)
@@ -499,6 +502,8 @@ class PostgresTxn(Txn):
                 if not in_txn:
                     if end_snapshot:
                         await conn.execute(b"ROLLBACK")
+                    if inline_lock:
+                        await _lock_shared(conn)
                     await conn.execute(BEGIN_COMMIT)
                 if single_keys:
                     await conn.execute(s.delete_keys, (single_keys,))
@@ -592,6 +597,13 @@ class _Unknown(Exception):
     def __init__(self, error: KvError) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+async def _lock_shared(conn: Conn) -> None:
+    """Take the writers' lock in shared mode, in a transaction of its own (pipelined)."""
+    await conn.execute(b"BEGIN")
+    await conn.execute(LOCK_COMMITS_SHARED, (COMMIT_LOCK_ID,))
+    await conn.execute(b"COMMIT")
 
 
 def _lock_id(key: bytes) -> int:
