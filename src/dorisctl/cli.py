@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dorisctl.keycheck import ensure_key_ring
+from dorisctl.kv import KvError
 from dorisctl.logs import log_event, setup_logging
 from dorisctl.metaservice.context import Settings
 from dorisctl.metaservice.model.storeformat import StoreFormatError
@@ -46,7 +47,8 @@ def _add_meta_service_args(p: argparse.ArgumentParser, *, prefix: str = "") -> N
     p.add_argument(
         "--store",
         default="",
-        help="sqlite:///path (default: <data-dir>/meta-service.db) or etcd://h1:2379,h2:2379,h3:2379",
+        help="sqlite:///path (default: <data-dir>/meta-service.db), etcd://h1:2379,h2:2379,h3:2379 or "
+        "postgresql://user@host:5432/db (password in the URL, PGPASSWORD or ~/.pgpass)",
     )
     p.add_argument("--token", default="", help="API token (default: DORISCTL_META_TOKEN or <data-dir>/token)")
     p.add_argument(
@@ -172,6 +174,7 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
     try:
         if args.command == "meta-service":  # in `up`, --tls-* are the manager's
             enable_tls(runtime.server, args.tls_cert, args.tls_key)
+        await runtime.kv.open()  # a store that cannot be reached stops the process with one line
         await ensure_key_ring(runtime.kv, runtime.service.keyring)  # refuse a ring that cannot open the secrets
         await runtime.open()
 
@@ -195,6 +198,7 @@ async def _serve_up(args: argparse.Namespace) -> int:
     meta = prepare(_meta_config(args))
     manager = None
     try:
+        await meta.kv.open()
         await ensure_key_ring(meta.kv, meta.service.keyring)
         await meta.open()
         manager = prepare_manager(
@@ -236,6 +240,7 @@ async def _serve_recycler(args: argparse.Namespace) -> int:
     )
     runtime = prepare_recycler(cfg)
     try:
+        await runtime.kv.open()
         await ensure_key_ring(runtime.kv, runtime.recycler.svc.keyring)
         await runtime.open()
 
@@ -267,6 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(run_keys_command(args))
     except (SecretError, StoreFormatError, ValueError, OSError) as e:
         print(f"dorisctl: error: {e}", file=sys.stderr)
+        return 2
+    except KvError as e:  # the store failed at start-up (StoreOpenError: unreachable, bad login, ...)
+        print(f"dorisctl: error: store: {e}", file=sys.stderr)
         return 2
     except SystemExit as e:
         return int(e.code or 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dorisctl.kv.base import Limits, Txn, TxnKv, decode_counter, encode_counter
-from dorisctl.kv.errors import Conflict, KvError, MaybeCommitted, TooLarge, Unavailable
+from dorisctl.kv.errors import Conflict, KvError, MaybeCommitted, StoreOpenError, TooLarge, Unavailable
 from dorisctl.kv.runner import run_txn
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "KvError",
     "Limits",
     "MaybeCommitted",
+    "StoreOpenError",
     "TooLarge",
     "Txn",
     "TxnKv",
@@ -23,7 +24,8 @@ __all__ = [
 
 
 def open_store(url: str) -> TxnKv:
-    """Open a store by URL: `sqlite:///path` (embedded) or `etcd://h1:2379,h2:2379,...`."""
+    """Open a store by URL: `sqlite:///path` (embedded), `etcd://h1:2379,h2:2379,...` or
+    `postgresql://user@host:port/db` (kv/postgres.py)."""
     if url.startswith("sqlite:"):
         from dorisctl.kv.sqlite import SqliteKv
 
@@ -32,4 +34,11 @@ def open_store(url: str) -> TxnKv:
         from dorisctl.kv.etcd import EtcdKv
 
         return EtcdKv(url)
-    raise ValueError(f"unknown store URL {url!r}: use sqlite:///path or etcd://host:port,...")
+    if url.startswith(("postgresql:", "postgres:")):
+        from dorisctl.kv.postgres import PostgresKv
+
+        return PostgresKv(url)
+    raise ValueError(
+        f"unknown store URL {url.partition(':')[0]!r}: use sqlite:///path, etcd://host:port,... "
+        "or postgresql://user@host:port/db"
+    )

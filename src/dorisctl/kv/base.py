@@ -406,6 +406,10 @@ class TxnKv(abc.ABC):
         """
         return None
 
+    async def open(self) -> None:  # noqa: B027 - optional hook
+        """Connect and prepare the store before serving (remote stores); raises `StoreOpenError`
+        with a one-line reason. Optional: the first transaction opens the store too."""
+
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and threads."""
 

@@ -4,7 +4,9 @@ KvError
 ├── Conflict          retryable: a read was invalidated by another commit; nothing written
 ├── Unavailable       retryable: the store could not be reached; nothing written
 ├── MaybeCommitted    NOT blindly retryable: the commit's outcome is unknown
-└── TooLarge          not retryable: a key, value or transaction exceeds the backend's limit
+├── TooLarge          not retryable: a key, value or transaction exceeds the backend's limit
+└── StoreOpenError    not retryable: the store cannot be opened (unreachable at start, bad login,
+                      missing database); its message is one line naming where
 """
 
 from __future__ import annotations
@@ -41,3 +43,9 @@ class TooLarge(KvError):
             self.name = "Key length exceeds limit"
         elif what == "value":
             self.name = "Value length exceeds limit"
+
+
+class StoreOpenError(KvError):
+    """`TxnKv.open()` failed: the process should stop with this one-line message."""
+
+    name = "StoreOpenError"

@@ -1,20 +1,37 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fixtures.kv import store_for
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 
 _ids = itertools.count(1)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module that sets `STORES = ["sqlite", "postgresql", ...]` runs its server-based tests on each;
+    DORISCTL_TEST_STORES=postgresql,etcd (comma-separated) runs every module's on those instead."""
+    override = os.environ.get("DORISCTL_TEST_STORES", "")
+    stores = [s for s in override.split(",") if s] or getattr(metafunc.module, "STORES", None)
+    if stores and "ms_store" in metafunc.fixturenames:
+        metafunc.parametrize("ms_store", stores, indirect=True, scope="module")
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
-    srv = start_meta_server(tmp_path_factory.mktemp("ms"))
+def ms_store(request: pytest.FixtureRequest) -> str | None:
+    """The --store URL of the module's server: None (the default SQLite file) unless parametrized."""
+    return store_for(request, getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[MetaServer]:
+    srv = start_meta_server(tmp_path_factory.mktemp("ms"), store=ms_store)
     yield srv
     assert srv.stop() == 0
 

@@ -14,6 +14,7 @@ from tests.e2e.test_doris_cluster_rpc import Be, Fe
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.integration.metaservice.conftest import OBJ
 
+STORES = ["sqlite", "postgresql"]  # the load/query/tablet/compaction families on both kinds of store
 IID = "rpctxn"
 CUID = f"1:{IID}:node"
 DB, TABLE, INDEX, PART, TABLET = 1, 2001, 2002, 2003, 2004
@@ -21,8 +22,8 @@ IDX = pb.TabletIndexPB(db_id=DB, table_id=TABLE, index_id=INDEX, partition_id=PA
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MetaServer, Fe, Be]]:
-    srv = start_meta_server(tmp_path_factory.mktemp("rpctxn") / "ms")
+def ms(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[tuple[MetaServer, Fe, Be]]:
+    srv = start_meta_server(tmp_path_factory.mktemp("rpctxn") / "ms", store=ms_store)
     srv.ok("create_instance", {"instance_id": IID, "name": "n", "user_id": "u", "obj_info": dict(OBJ)})
     port = int(srv.url.rsplit(":", 1)[1])
     fe, be = Fe(port), Be(port)

@@ -1,0 +1,261 @@
+"""Metadata capacity of a store backend: fill it with a synthetic cluster, measure as it grows (not a test).
+
+The cluster is filled through the meta-service's own operations, called in-process (no network
+between client and meta-service, so the figures are the store's and the operations'): one table,
+partitions of `--tablets-per-partition` tablets made by `create_tablets` (one request per
+partition: bulk), then `--rowsets` loads per partition, each `begin_txn`, `prepare_rowset` +
+`commit_rowset` per tablet and `commit_txn` (which writes the versions and tablet stats). Loads
+of different partitions run `--workers` at a time. The store keeps growing: at each size N of
+`--sizes` it reports
+
+* bytes per tablet (the store's own size: SQLite file + WAL, PostgreSQL's table + indexes,
+  etcd's database size on one member) and the fill rate (rowsets committed per second);
+* p50/p99 of `get_tablet`, `get_rowset` (a tablet's whole history), `get_version` (batch of 100
+  partitions) and `commit_txn` of a load of 16 tablets, one client, `--samples` each.
+
+    .venv/bin/python bench/capacity.py --store sqlite --sizes 10000,100000
+    .venv/bin/python bench/capacity.py --store postgresql://u:pw@127.0.0.1:5432/db?schema=cap
+    .venv/bin/python bench/capacity.py --store etcd://127.0.0.1:2379/cap --tablets-per-partition 16
+
+`--store sqlite` uses a fresh file in a temporary directory; `--store postgresql-temp` (durable:
+fsync on) and `--store etcd-temp` (3 members on /dev/shm, `--max-txn-ops 1024`: etcd's default 128
+refuses a commit_txn of 16 tablets) start a throwaway server the way the tests do (tests/fixtures;
+run with PYTHONPATH=.).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+import urllib.request
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from typing import Any
+
+from dorisctl.kv import TxnKv, open_store, run_txn
+from dorisctl.metaservice import keys
+from dorisctl.metaservice.context import Reply, Service
+from dorisctl.metaservice.ops import tablet, txn
+from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
+from dorisctl.secrets import KeyRing
+
+IID = "capacity"
+CUID = f"1:{IID}:be"
+DB, TABLE, INDEX = 1, 10, 11
+
+
+async def call(svc: Service, op: Callable[[Service, Any, Any], Awaitable[Reply]], req: Any) -> Any:
+    return (await run_txn(svc.kv, lambda t: op(svc, t, req), attempts=50)).result
+
+
+def tablet_id(partition: int, i: int, per: int) -> int:
+    return 1_000_000 + partition * per + i
+
+
+async def create_partition(svc: Service, partition: int, per: int) -> None:
+    req = cloud_pb2.CreateTabletsRequest(cloud_unique_id=CUID, db_id=DB)
+    for i in range(per):
+        m = req.tablet_metas.add(
+            table_id=TABLE, index_id=INDEX, partition_id=100 + partition, tablet_id=tablet_id(partition, i, per)
+        )
+        m.schema_version = 0
+        m.schema.keys_type = olap_file_pb2.DUP_KEYS
+        m.schema.schema_version = 0
+        m.rs_metas.add(rowset_id=0, rowset_id_v2=f"init-{m.tablet_id}", tablet_id=m.tablet_id, start_version=0,
+                       end_version=1)  # fmt: skip
+    await call(svc, tablet.create_tablets, req)
+
+
+async def load(svc: Service, partition: int, tablets: list[int], label: str) -> float:
+    """One load into `tablets` of a partition; returns the seconds its commit_txn took."""
+    info = cloud_pb2.TxnInfoPB(db_id=DB, label=label, table_ids=[TABLE], timeout_ms=3_600_000)
+    txn_id = (await call(svc, txn.begin_txn, cloud_pb2.BeginTxnRequest(cloud_unique_id=CUID, txn_info=info))).txn_id
+    for tid in tablets:
+        rs = olap_file_pb2.RowsetMetaCloudPB(
+            rowset_id=0, tablet_id=tid, partition_id=100 + partition, index_id=INDEX, txn_id=txn_id,
+            rowset_id_v2=f"{txn_id}-{tid}", num_rows=1000, total_disk_size=110_000, data_disk_size=100_000,
+            index_disk_size=10_000, num_segments=1, txn_expiration=1 << 40, schema_version=0,
+        )  # fmt: skip
+        req = cloud_pb2.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=rs)
+        await call(svc, tablet.prepare_rowset, req)
+        await call(svc, tablet.commit_rowset, req)
+    started = time.perf_counter()
+    await call(svc, txn.commit_txn, cloud_pb2.CommitTxnRequest(cloud_unique_id=CUID, txn_id=txn_id))
+    return time.perf_counter() - started
+
+
+async def fill(svc: Service, first: int, last: int, per: int, rowsets: int, workers: int) -> float:
+    """Create partitions [first, last) and load `rowsets` rowsets into each tablet; -> rowsets/s."""
+    queue: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
+    for p in range(first, last):
+        queue.put_nowait(("create", p, 0))
+
+    async def worker() -> None:
+        while not queue.empty():
+            kind, p, r = queue.get_nowait()
+            if kind == "create":
+                await create_partition(svc, p, per)
+                if rowsets:
+                    queue.put_nowait(("load", p, 1))
+            else:
+                await load(svc, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
+                if r < rowsets:
+                    queue.put_nowait(("load", p, r + 1))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(workers)))
+    return (last - first) * per * rowsets / (time.perf_counter() - started)
+
+
+def pct(samples: list[float]) -> str:
+    s = sorted(samples)
+    p50 = statistics.median(s) * 1000
+    p99 = s[min(len(s) - 1, int(len(s) * 0.99))] * 1000
+    return f"{p50:7.2f} / {p99:7.2f} ms"
+
+
+async def measure(svc: Service, partitions: int, per: int, samples: int, seq: int) -> dict[str, str]:
+    rng = random.Random(seq)
+    out: dict[str, list[float]] = {"get_tablet": [], "get_rowset": [], "get_version x100": [], "commit_txn x16": []}
+    for _ in range(samples):
+        p, i = rng.randrange(partitions), rng.randrange(per)
+        tid = tablet_id(p, i, per)
+        t0 = time.perf_counter()
+        await call(svc, tablet.get_tablet, cloud_pb2.GetTabletRequest(cloud_unique_id=CUID, tablet_id=tid))
+        t1 = time.perf_counter()
+        idx = cloud_pb2.TabletIndexPB(db_id=DB, table_id=TABLE, index_id=INDEX, partition_id=100 + p, tablet_id=tid)
+        req = cloud_pb2.GetRowsetRequest(
+            cloud_unique_id=CUID, idx=idx, start_version=0, end_version=-1,
+            base_compaction_cnt=0, cumulative_compaction_cnt=0, cumulative_point=-1,
+        )  # fmt: skip
+        await call(svc, tablet.get_rowset, req)
+        t2 = time.perf_counter()
+        parts = [100 + rng.randrange(partitions) for _ in range(100)]
+        vreq = cloud_pb2.GetVersionRequest(cloud_unique_id=CUID, batch_mode=True, db_ids=[DB] * 100,
+                                           table_ids=[TABLE] * 100, partition_ids=parts)  # fmt: skip
+        await call(svc, tablet.get_version, vreq)
+        t3 = time.perf_counter()
+        out["get_tablet"].append(t1 - t0)
+        out["get_rowset"].append(t2 - t1)
+        out["get_version x100"].append(t3 - t2)
+    for k in range(max(samples // 4, 10)):
+        p = rng.randrange(partitions)
+        start = rng.randrange(max(per - 16, 0) + 1)
+        tablets = [tablet_id(p, i, per) for i in range(start, min(start + 16, per))]
+        out["commit_txn x16"].append(await load(svc, p, tablets, f"m-{seq}-{k}"))
+    return {name: pct(v) for name, v in out.items()}
+
+
+async def store_bytes(kv: TxnKv) -> int:
+    url = kv.url
+    if url.startswith("sqlite:"):
+        from dorisctl.kv.sqlite import SqliteKv
+
+        assert isinstance(kv, SqliteKv)
+        return os.path.getsize(kv.path)
+    if url.startswith("postgres"):
+        from dorisctl.kv.postgres import PostgresKv
+
+        assert isinstance(kv, PostgresKv)
+        conn = await kv.pool.acquire()
+        try:
+            cur = await conn.execute("SELECT pg_total_relation_size(%s)", (f"{kv.target.schema}.dorisctl_kv",))
+            row = await cur.fetchone()
+            return int(row[0]) if row else 0
+        finally:
+            kv.pool.release(conn)
+    if url.startswith("etcd:"):
+        endpoint = url[len("etcd://") :].split(",")[0].split("/")[0]
+        req = urllib.request.Request(f"http://{endpoint}/v3/maintenance/status", data=b"{}", method="POST")
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return int(json.loads(r.read()).get("dbSize", 0))
+    return 0
+
+
+async def checkpoint_sqlite(kv: TxnKv) -> tuple[TxnKv, Service]:
+    """Close the store so no pooled reader pins an old snapshot, fold the WAL into the file, reopen.
+    (While the store is open its idle readers keep read transactions, so the WAL cannot restart and
+    grows: ~1 GB at N=10k in this benchmark; the file alone is the data's size.)"""
+    import sqlite3
+
+    from dorisctl.kv.sqlite import SqliteKv
+
+    assert isinstance(kv, SqliteKv)
+    path, url = kv.path, kv.url
+    wal = os.path.getsize(path + "-wal") if os.path.exists(path + "-wal") else 0
+    await kv.close()
+    with sqlite3.connect(path) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    print(f"  (sqlite WAL was {wal / 2**20:.0f} MiB before the checkpoint)", flush=True)
+    kv = open_store(url)
+    return kv, Service(kv=kv, keyring=KeyRing({1: b"c" * 32}))
+
+
+async def run(url: str, sizes: list[int], per: int, rowsets: int, workers: int, samples: int) -> None:
+    kv = open_store(url)
+    await kv.open()
+    svc = Service(kv=kv, keyring=KeyRing({1: b"c" * 32}))
+
+    async def seed(t: Any) -> None:
+        t.put(keys.instance_key(IID), cloud_pb2.InstanceInfoPB(instance_id=IID).SerializeToString())
+
+    await run_txn(kv, seed)
+    base = await store_bytes(kv)
+    print(f"store {kv.url}: {per} tablets per partition, {rowsets} rowsets per tablet, {workers} loaders")
+    done = 0
+    for seq, n in enumerate(sizes):
+        partitions = n // per
+        rate = await fill(svc, done, partitions, per, rowsets, workers)
+        done = partitions
+        if url.startswith("sqlite:"):
+            kv, svc = await checkpoint_sqlite(kv)
+        size = await store_bytes(kv) - base
+        figures = await measure(svc, partitions, per, samples, seq)
+        line = ", ".join(f"{k} {v}" for k, v in figures.items())
+        print(
+            f"N={n:>8}: {size / n:7.0f} bytes/tablet ({size / 2**20:8.1f} MiB), fill {rate:7.0f} rowsets/s; "
+            f"p50/p99 {line}",
+            flush=True,
+        )
+    await kv.close()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--store", default="sqlite", help="sqlite | postgresql-temp | etcd-temp | a store URL")
+    p.add_argument("--sizes", default="10000,100000")
+    p.add_argument("--tablets-per-partition", type=int, default=100)
+    p.add_argument("--rowsets", type=int, default=10)
+    p.add_argument("--workers", type=int, default=16)
+    p.add_argument("--samples", type=int, default=200)
+    args = p.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    with ExitStack() as stack:
+        url = args.store
+        if url == "sqlite":
+            d = stack.enter_context(tempfile.TemporaryDirectory())
+            url = f"sqlite:///{d}/capacity.db"
+        elif url == "postgresql-temp":
+            from tests.fixtures.sqldb import PASSWORD, start_postgres
+
+            pg = start_postgres(durable=True)
+            stack.callback(pg.stop)
+            url = f"postgresql://dorisctl:{PASSWORD}@127.0.0.1:{pg.port}/{pg.shared_database('cap')}"
+        elif url == "etcd-temp":
+            from tests.fixtures.etcd import EtcdCluster
+
+            # etcd's default --max-txn-ops (128) refuses a commit_txn of 16 tablets (137 compares): use
+            # the raised value docs/storage.md suggests for production
+            etcd = stack.enter_context(EtcdCluster.start(extra_args=["--max-txn-ops", "1024"]))
+            url = etcd.unique_url() + "?max_txn_ops=1024"
+        asyncio.run(run(url, sizes, args.tablets_per_partition, args.rowsets, args.workers, args.samples))
+
+
+if __name__ == "__main__":
+    main()
