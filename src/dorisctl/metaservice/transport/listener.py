@@ -66,7 +66,7 @@ def make_listener_protocol(
                 ]
                 for label, kind in kinds:
                     if isinstance(kind, type):
-                        metrics.CONNECTIONS.labels(label).set_function(partial(count, conns, kind))
+                        metrics.gauge_function(metrics.CONNECTIONS.labels(label), partial(count, conns, kind))
             self._args = (config, server_state, app_state, _loop)
             self.connections: set[Any] = server_state.connections
             self.transport: asyncio.Transport | None = None
