@@ -14,7 +14,7 @@ Several meta-service worker processes (`--workers`) are one service: each is sta
 PROMETHEUS_MULTIPROC_DIR set (prometheus_client's multiprocess mode), writes its values to files
 there, and whichever worker answers `/metrics` exposes the sum over all of them (gauges of live
 workers summed; the last recycler success the latest of them). Gauges computed when scraped
-(open connections, requests in progress) are written to those files once a second instead
+(open connections, requests in progress) are written to those files twice a second and when a connection opens
 (`gauge_function`, `refresh_gauges`).
 
 Served as Prometheus text at `/metrics` (and `/brpc_metrics`, where Doris's dashboards scrape a
@@ -137,8 +137,28 @@ def gauge_function(gauge: Gauge, fn: Callable[[], float]) -> None:
 
 
 def refresh_gauges() -> None:
+    global _refresh_pending
+    _refresh_pending = False
     for gauge, fn in _gauge_functions:
         gauge.set(fn())
+
+
+_refresh_pending = False
+
+
+def refresh_gauges_soon() -> None:
+    """Multiprocess mode: refresh the computed gauges at the end of this event-loop iteration
+    (e.g. a connection opened: another worker's scrape then sees it at once)."""
+    global _refresh_pending
+    if _gauge_functions and not _refresh_pending:
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (shutting down): the next scrape refreshes
+            return
+        _refresh_pending = True
+        loop.call_soon(refresh_gauges)
 
 
 def exposition() -> bytes:

@@ -155,7 +155,8 @@ class WorkerPool:
             if time.monotonic() > deadline:
                 self.signal_all(signal.SIGKILL)
             await asyncio.sleep(0.05)
-        codes = [p.returncode for p in self.procs.values()]
+        # A worker still starting when told to stop dies of SIGTERM: it had nothing to drain.
+        codes = [0 if p.returncode == -signal.SIGTERM else p.returncode for p in self.procs.values()]
         if self.metrics_dir:
             shutil.rmtree(self.metrics_dir, ignore_errors=True)
         log_event(log, "meta_service_workers_stopped", codes=",".join(str(c) for c in codes))
