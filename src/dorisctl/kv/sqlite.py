@@ -413,6 +413,18 @@ class SqliteTxn(Txn):
 
         return await self._with_snapshot(read)
 
+    async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
+        def read(conn: sqlite3.Connection) -> dict[bytes, tuple[bytes, int]]:
+            out: dict[bytes, tuple[bytes, int]] = {}
+            for i in range(0, len(keys), _IN_CHUNK):
+                chunk = keys[i : i + _IN_CHUNK]
+                sql = _IN_SQL.get(len(chunk)) or _in_sql(len(chunk))
+                for k, v, ver in conn.execute(sql, chunk):
+                    out[bytes(k)] = (bytes(v), int(ver))
+            return out
+
+        return await self._with_snapshot(read)
+
     async def _snapshot_range(
         self, begin: bytes, end: bytes, limit: int, reverse: bool
     ) -> list[tuple[bytes, bytes, int]]:
@@ -437,6 +449,15 @@ class SqliteTxn(Txn):
             # The read transaction is ended lazily by its next user (one statement fewer per transaction).
             self._kv.release_reader(self._reader)
             self._reader = None
+
+
+_IN_CHUNK = 500  # keys per statement (well under SQLite's bound on parameters)
+_IN_SQL: dict[int, str] = {}
+
+
+def _in_sql(n: int) -> str:
+    sql = _IN_SQL[n] = "SELECT key, value, version FROM kv WHERE key IN (" + ",".join("?" * n) + ")"
+    return sql
 
 
 def _guard(fn: Callable[[], T]) -> Callable[[], T]:

@@ -19,6 +19,7 @@ point lookup instead of a scan of every instance. And one key, `0x02 "system" "d
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from functools import lru_cache
 
 USER_SPACE = 0x01
@@ -297,3 +298,21 @@ def key_check_key() -> bytes:
     """`0x02 "system" "dorisctl" "keycheck"`: the key ids the store's secrets need, each with a
     canary sealed under it (never a key); see dorisctl/keycheck.py."""
     return make_key(SYSTEM_SPACE, "system", "dorisctl", "keycheck")
+
+
+# -- batched reads (issue 16): many keys of one layout, the shared prefix encoded once ------------
+
+
+def partition_version_keys(
+    instance_id: str, db_ids: Sequence[int], table_ids: Sequence[int], partition_ids: Sequence[int]
+) -> list[bytes]:
+    """`partition_version_key` of each (db, table, partition), byte for byte."""
+    base = make_key(USER_SPACE, "version", instance_id, "partition")
+    prefixes: dict[tuple[int, int], bytes] = {}
+    out: list[bytes] = []
+    for db_id, table_id, partition_id in zip(db_ids, table_ids, partition_ids, strict=True):
+        prefix = prefixes.get((db_id, table_id))
+        if prefix is None:
+            prefix = prefixes[(db_id, table_id)] = base + encode_int64(db_id) + encode_int64(table_id)
+        out.append(prefix + encode_int64(partition_id))
+    return out
