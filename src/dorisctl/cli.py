@@ -31,7 +31,7 @@ from dorisctl.metaservice.server import (
     prepare_recycler,
     prepare_shared,
 )
-from dorisctl.metaservice.workers import WorkerPool, become_worker, default_workers
+from dorisctl.metaservice.workers import WorkerPool, become_worker, default_workers, mark_ready
 from dorisctl.secrets import SecretError
 from dorisctl.serving import add_tls_args, enable_tls, run, run_servers
 
@@ -238,6 +238,8 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
         async def started() -> None:
             log_event(log, "meta_service_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
             runtime.start_background()
+            if getattr(args, "worker_index", None) is not None:
+                mark_ready(args.worker_index)
 
         await run_servers([runtime.server], on_started=started)
     finally:
@@ -307,6 +309,8 @@ async def _serve_up_workers(args: argparse.Namespace, count: int) -> int:
     pool.start()
     watcher = asyncio.create_task(pool.watch())
     try:
+        if not await pool.wait_ready():
+            raise SystemExit(1)
 
         async def started() -> None:
             await manager.start()

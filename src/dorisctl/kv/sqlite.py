@@ -209,8 +209,22 @@ class SqliteKv(TxnKv):
         self._begun()
 
     def _begin_waiting(self) -> None:
-        self._writer.execute("PRAGMA busy_timeout=10000")
-        self._writer.execute("BEGIN IMMEDIATE")
+        """Take the write lock another process holds, polling every 0.5 ms for up to 10 s.
+
+        SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a process
+        waiting on another's group commit (the meta-service's workers share the file) could
+        sleep tens of milliseconds past its release; the other's batches last about an fsync."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self._writer.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005)
 
     def _locked(self, error: BaseException | None) -> None:
         if error is not None:

@@ -104,7 +104,7 @@ class ReadGate:
             self._schedule_reset()
 
 
-READS_PER_TICK = 4
+READS_PER_TICK = 2
 
 
 def read_only_handlers() -> frozenset[Any]:

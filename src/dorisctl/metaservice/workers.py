@@ -40,6 +40,7 @@ from dorisctl.logs import log_event
 log = logging.getLogger("dorisctl.metaservice.workers")
 
 SUPERVISOR_ENV = "DORISCTL_SUPERVISOR_PID"
+READY_DIR_ENV = "DORISCTL_WORKERS_READY_DIR"
 TOKEN_ENV = "DORISCTL_META_TOKEN"
 RESTART_DELAY = 1.0
 STARTUP_GRACE = 10.0  # a worker dying sooner than this after its start fails the service
@@ -87,6 +88,14 @@ def become_worker(index: int) -> None:
         handler.addFilter(_Tag())
 
 
+def mark_ready(index: int) -> None:
+    """In a worker: tell the supervisor this worker is serving."""
+    directory = os.environ.get(READY_DIR_ENV, "")
+    if directory:
+        with contextlib.suppress(OSError):
+            open(os.path.join(directory, f"ready-{index}"), "w").close()
+
+
 @dataclass
 class WorkerPool:
     """The supervisor's side: start, watch (restart), stop."""
@@ -114,10 +123,25 @@ class WorkerPool:
         env.update(self.env)
         env[metrics.MULTIPROCESS_ENV] = self.metrics_dir
         env[SUPERVISOR_ENV] = str(os.getpid())
+        env[READY_DIR_ENV] = self.metrics_dir
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(self.metrics_dir, f"ready-{index}"))
         env[TOKEN_ENV] = self.token  # not on the command line, where `ps` would show it
         cmd = [sys.executable, "-m", "dorisctl", *self.argv, "--worker-index", str(index)]
         self.procs[index] = subprocess.Popen(cmd, env=env)
         self.started_at[index] = time.monotonic()
+
+    async def wait_ready(self, timeout: float = 120) -> bool:
+        """Until every worker serves (True), or one exited or `timeout` passed (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(p.poll() is not None for p in self.procs.values()):
+                return False
+            if all(os.path.exists(os.path.join(self.metrics_dir, f"ready-{i}")) for i in self.procs):
+                log_event(log, "meta_service_workers_ready", workers=self.count)
+                return True
+            await asyncio.sleep(0.05)
+        return False
 
     async def watch(self) -> None:
         """Start again any worker that exits while the pool is not stopping."""
@@ -171,6 +195,9 @@ class WorkerPool:
             loop.add_signal_handler(sig, done.set)
         self.start()
         watcher = asyncio.create_task(self.watch())
+        if not await self.wait_ready():
+            self.failed = 1
+            done.set()
         try:
             await done.wait()
         finally:
