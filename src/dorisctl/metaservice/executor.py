@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import fcntl
+import os
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -19,6 +22,7 @@ from dorisctl.kv import KvError, Txn, run_txn
 from dorisctl.metaservice.admission import Admission
 from dorisctl.metaservice.context import REQUEST_SCRATCH, Reply, Service
 from dorisctl.metaservice.errors import kv_error_to_ms
+from dorisctl.metaservice.workers import READY_DIR_ENV as WORKERS_DIR_ENV
 
 Handler = Callable[[Service, Txn, Any], Awaitable[Reply]]
 
@@ -57,6 +61,34 @@ class InstanceQueue:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+class ProcessLocks:
+    """The in-process queues, extended across the worker processes of one service (`--workers`):
+    a lock file per key stripe in the supervisor's directory, taken with a non-blocking flock
+    polled every 0.5 ms. Without it two workers' commit_txn on one database meet as store
+    conflicts and back off (up to 200 ms each time; measured: a paced writer stalled for whole
+    seconds). Only an optimization: the store's conflict checks keep it correct either way."""
+
+    STRIPES = 64
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        path = os.path.join(self.directory, f"lock-{zlib.crc32(key.encode()) % self.STRIPES}")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    await asyncio.sleep(0.0005)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
 
 class ReadGate:
@@ -121,6 +153,8 @@ class Executor:
         self.admission = Admission(svc.settings)  # shared by every transport of the process
         self.read_gate = ReadGate(READS_PER_TICK)
         self._reads: frozenset[Any] | None = None
+        shared = os.environ.get(WORKERS_DIR_ENV, "")
+        self.process_locks = ProcessLocks(shared) if shared else None
 
     async def run(
         self, handler: Handler, req: Any, *, per_instance: bool = False, queue: Callable[[Any], str] | None = None
@@ -139,7 +173,10 @@ class Executor:
         try:
             if key is not None:
                 async with self.instance_queue.hold(key):
-                    return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
+                    if self.process_locks is None:
+                        return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
+                    async with self.process_locks.hold(key):
+                        return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
             return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
         except KvError as e:
             raise kv_error_to_ms(e) from None

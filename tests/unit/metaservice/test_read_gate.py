@@ -1,11 +1,14 @@
 """The read gate: a few reads start per event-loop iteration, in arrival order, so a write that
-needs several iterations is not stuck behind every read that arrived with it."""
+needs several iterations is not stuck behind every read that arrived with it; and the lock files
+that extend the per-key queues across worker processes."""
 
 from __future__ import annotations
 
 import asyncio
+import zlib
+from pathlib import Path
 
-from dorisctl.metaservice.executor import ReadGate
+from dorisctl.metaservice.executor import ProcessLocks, ReadGate
 
 
 async def test_reads_start_a_few_per_iteration_in_order_and_a_write_moves_on() -> None:
@@ -37,3 +40,22 @@ async def test_a_cancelled_waiter_gives_its_turn_away() -> None:
     waiting.cancel()  # its client went away
     await asyncio.wait_for(after, 1)
     assert waiting.cancelled()
+
+
+async def test_process_locks_serialize_one_key_across_holders(tmp_path: Path) -> None:
+    """Two workers' lock tables over one directory (as two processes would hold them)."""
+    a, b = ProcessLocks(str(tmp_path)), ProcessLocks(str(tmp_path))
+    order: list[str] = []
+
+    async def hold(locks: ProcessLocks, name: str, key: str) -> None:
+        async with locks.hold(key):
+            order.append(f"{name}+")
+            await asyncio.sleep(0.05)
+            order.append(f"{name}-")
+
+    await asyncio.gather(hold(a, "a", "db1"), hold(b, "b", "db1"))
+    assert order in (["a+", "a-", "b+", "b-"], ["b+", "b-", "a+", "a-"])
+    order.clear()
+    other = next(k for k in (f"db{i}" for i in range(2, 200)) if zlib.crc32(k.encode()) % 64 != zlib.crc32(b"db1") % 64)
+    await asyncio.gather(hold(a, "a", "db1"), hold(b, "b", other))
+    assert order[:2] in (["a+", "b+"], ["b+", "a+"])  # other keys do not wait
