@@ -99,6 +99,7 @@ class SqliteKv(TxnKv):
         self._members: list[asyncio.Future[None]] = []  # applied, waiting for COMMIT
         self._queued: list[tuple[Commit, asyncio.Future[None]]] = []  # arrived during LOCKING/FLUSHING
         self._flush_scheduled = False
+        self._start_scheduled = False
         self._idle = asyncio.Event()
         self._idle_readers: list[_Reader] = []
         self._all_readers: list[_Reader] = []
@@ -148,16 +149,33 @@ class SqliteKv(TxnKv):
         if self._closed:
             raise Unavailable("store is closed")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self._state == _IDLE:
-            self._open_batch()
         if self._state == _OPEN:
             self._apply_member(commit, future)
             self._schedule_flush()
         else:
             self._queued.append((commit, future))
-        if self._state == _IDLE and not self._members:
-            self._idle.set()
+            if self._state == _IDLE:
+                self._schedule_start()
         await future
+
+    def _schedule_start(self) -> None:
+        """The batch starts at the end of this loop iteration, with every commit submitted in it:
+        the write lock is taken, the members applied and COMMIT started in one callback, so the
+        lock is never held across event-loop iterations (other worker processes wait on it)."""
+        if not self._start_scheduled:
+            self._start_scheduled = True
+            asyncio.get_running_loop().call_soon(self._start)
+
+    def _start(self) -> None:
+        self._start_scheduled = False
+        if self._state != _IDLE:
+            return
+        if not self._queued:
+            self._idle.set()
+            return
+        self._open_batch()
+        if self._state == _OPEN:
+            self._drain_queue()
 
     def acquire_reader(self) -> _Reader:
         """A read connection; the pool grows when all are in use, so a transaction can never wait
@@ -281,7 +299,7 @@ class SqliteKv(TxnKv):
                 self._apply_member(commit, future)
             else:
                 self._queued.append((commit, future))
-        self._schedule_flush()
+        self._flush()  # now: the lock is held only while applying and committing
 
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
