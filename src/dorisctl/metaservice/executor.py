@@ -136,7 +136,7 @@ class ReadGate:
             self._schedule_reset()
 
 
-READS_PER_TICK = 2
+READS_PER_TICK = 4
 
 
 def read_only_handlers() -> frozenset[Any]:
