@@ -16,6 +16,11 @@ each RPC protocol's rate as a ratio of the HTTP route's in the same run. Targets
 protocol >= the HTTP route; version_batch p99 < 20 ms.
 
     .venv/bin/python bench/meta_rpc.py [--seconds 8] [--callers 64] [--json out.json]
+
+`--live` runs the live mode instead (bench/meta_live.py): the reads while a writer commits loads
+at a fixed pace, at --workers 1 and the default, with the server's CPU in cores.
+
+    .venv/bin/python bench/meta_rpc.py --live [--writer-rate 60] [--baseline-src OTHER_CHECKOUT/src]
 """
 
 from __future__ import annotations
@@ -276,11 +281,18 @@ def main() -> int:
     parser.add_argument("--callers", type=int, default=64)
     parser.add_argument("--ops", default=",".join(OPS))
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--live", action="store_true", help="reads under a paced writer (bench/meta_live.py)")
+    parser.add_argument("--writer-rate", type=float, default=60.0, help="live: loads/s the writer starts")
+    parser.add_argument("--baseline-src", default="", help="live: also bench this checkout's src/, cache off")
     args = parser.parse_args()
+    if args.live:
+        from bench.meta_live import run_live
+
+        return run_live(args)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "dorisctl", "meta-service", "--data-dir", tmp, "--port", str(port),
-               "--token", TOKEN, "--log-level", "warning", "--no-recycler"]  # fmt: skip
+               "--token", TOKEN, "--log-level", "warning", "--no-recycler", "--workers", "1"]  # fmt: skip
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for _ in range(400):

@@ -11,6 +11,7 @@ dorisctl cluster        check, deploy, display a Doris cluster from a topology f
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import logging
 import sys
@@ -29,7 +30,9 @@ from dorisctl.metaservice.server import (
     RecyclerServiceConfig,
     prepare,
     prepare_recycler,
+    prepare_shared,
 )
+from dorisctl.metaservice.workers import WorkerPool, become_worker, default_workers, mark_ready
 from dorisctl.secrets import SecretError
 from dorisctl.serving import add_tls_args, enable_tls, run, run_servers
 
@@ -74,6 +77,13 @@ def _add_rpc_args(p: argparse.ArgumentParser) -> None:
         default=1 << 30,
         help="largest gRPC / baidu_std message accepted (default 1 GiB)",
     )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="meta-service processes sharing the port and the store (default: the cores this process may use; "
+        "1 = one process)",
+    )
 
 
 def _add_recycler_args(p: argparse.ArgumentParser, *, in_process: bool) -> None:
@@ -117,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_meta_service_args(ms)
     _add_rpc_args(ms)
     add_tls_args(ms, "the HTTP API only (FEs and BEs speak plaintext gRPC/baidu_std to this port)")
+    ms.add_argument("--worker-index", type=int, default=None, help=argparse.SUPPRESS)  # set by the supervisor
     for p in (up, ms):
         _add_recycler_args(p, in_process=True)
     rc = sub.add_parser("recycler", help="run the recycler alone")
@@ -166,10 +177,59 @@ def _meta_config(args: argparse.Namespace) -> MetaServiceConfig:
         recycler=_recycler_config(args),
         rpc_allow=args.rpc_allow,
         max_message_bytes=args.max_message_bytes,
+        worker_index=getattr(args, "worker_index", None),
     )
 
 
+def _workers(args: argparse.Namespace) -> int:
+    if getattr(args, "worker_index", None) is not None:
+        return 1
+    if args.workers is None:
+        return default_workers()
+    if args.workers < 1:
+        raise ValueError("--workers must be at least 1")
+    return int(args.workers)
+
+
+def _worker_argv(args: argparse.Namespace) -> list[str]:
+    """`dorisctl meta-service` arguments of a worker (the token travels in the environment)."""
+    argv = ["meta-service", "--data-dir", str(args.data_dir.resolve()), "--host", args.host, "--port", str(args.port)]
+    argv += ["--log-level", args.log_level, "--max-message-bytes", str(args.max_message_bytes)]
+    if args.store:
+        argv += ["--store", args.store]
+    for pair in args.ms_config:
+        argv += ["--ms-config", pair]
+    if args.rpc_allow:
+        argv += ["--rpc-allow", args.rpc_allow]
+    if args.no_recycler:
+        argv.append("--no-recycler")
+    argv += ["--recycle-interval-seconds", str(args.recycle_interval_seconds)]
+    argv += ["--recycler-sleep-before-scheduling-seconds", str(args.recycler_sleep_before_scheduling_seconds)]
+    argv += ["--recycle-concurrency", str(args.recycle_concurrency)]
+    if args.recycle_whitelist:
+        argv += ["--recycle-whitelist", args.recycle_whitelist]
+    if args.recycle_blacklist:
+        argv += ["--recycle-blacklist", args.recycle_blacklist]
+    if args.command == "meta-service" and args.tls_cert:  # in `up`, --tls-* are the manager's
+        argv += ["--tls-cert", args.tls_cert, "--tls-key", args.tls_key or ""]
+    return argv
+
+
+async def _worker_pool(args: argparse.Namespace, count: int) -> WorkerPool:
+    token = await prepare_shared(_meta_config(args))
+    return WorkerPool(count, _worker_argv(args), token)
+
+
+async def _supervise(args: argparse.Namespace, count: int) -> int:
+    pool = await _worker_pool(args, count)
+    code = await pool.serve()
+    log_event(log, "meta_service_stopped", workers=count)
+    return code
+
+
 async def _serve_meta_service(args: argparse.Namespace) -> int:
+    if getattr(args, "worker_index", None) is not None:
+        become_worker(args.worker_index)
     runtime: MetaServiceRuntime = prepare(_meta_config(args))
     try:
         if args.command == "meta-service":  # in `up`, --tls-* are the manager's
@@ -181,6 +241,8 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
         async def started() -> None:
             log_event(log, "meta_service_ready", url=f"http://{args.host}:{args.port}", store=runtime.kv.url)
             runtime.start_background()
+            if getattr(args, "worker_index", None) is not None:
+                mark_ready(args.worker_index)
 
         await run_servers([runtime.server], on_started=started)
     finally:
@@ -191,8 +253,11 @@ async def _serve_meta_service(args: argparse.Namespace) -> int:
 
 async def _serve_up(args: argparse.Namespace) -> int:
     """The meta-service (with its recycler) and the manager, side by side on one event loop."""
+    count = _workers(args)
     if args.no_manager:
-        return await _serve_meta_service(args)
+        return await (_supervise(args, count) if count > 1 else _serve_meta_service(args))
+    if count > 1:
+        return await _serve_up_workers(args, count)
     from dorisctl.manager.server import prepare_manager
 
     meta = prepare(_meta_config(args))
@@ -232,6 +297,45 @@ async def _serve_up(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _serve_up_workers(args: argparse.Namespace, count: int) -> int:
+    """`up` with meta-service workers: this process runs the manager and supervises the workers."""
+    from dorisctl.manager.server import prepare_manager
+
+    pool = await _worker_pool(args, count)
+    manager = prepare_manager(
+        host=args.manager_host,
+        port=args.manager_port,
+        data_dir=args.data_dir,
+        meta_service_url=f"{args.host}:{args.port}",
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    )
+    pool.start()
+    watcher = asyncio.create_task(pool.watch())
+    try:
+        if not await pool.wait_ready():
+            raise SystemExit(1)
+
+        async def started() -> None:
+            await manager.start()
+            log_event(
+                log,
+                "dorisctl_up",
+                meta_service=f"http://{args.host}:{args.port}",
+                workers=count,
+                manager=f"http://{args.manager_host}:{args.manager_port}",
+                data_dir=str(args.data_dir.resolve()),
+            )
+
+        await run_servers([manager.server], on_started=started)
+    finally:
+        await manager.close()
+        code = await pool.stop()
+        watcher.cancel()
+        log_event(log, "dorisctl_stopped")
+    return code
+
+
 async def _serve_recycler(args: argparse.Namespace) -> int:
     rcfg = _recycler_config(args)
     assert rcfg is not None
@@ -263,7 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "up":
             return run(_serve_up(args))
         if args.command == "meta-service":
-            return run(_serve_meta_service(args))
+            count = _workers(args)
+            return run(_supervise(args, count) if count > 1 else _serve_meta_service(args))
         if args.command == "recycler":
             return run(_serve_recycler(args))
         if args.command == "keys":

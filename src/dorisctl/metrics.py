@@ -10,6 +10,13 @@ What is measured, by whom:
   successful job per instance;
 * the manager: tasks by state and task durations.
 
+Several meta-service worker processes (`--workers`) are one service: each is started with
+PROMETHEUS_MULTIPROC_DIR set (prometheus_client's multiprocess mode), writes its values to files
+there, and whichever worker answers `/metrics` exposes the sum over all of them (gauges of live
+workers summed; the last recycler success the latest of them). Gauges computed when scraped
+(open connections, requests in progress) are written to those files twice a second and when a connection opens
+(`gauge_function`, `refresh_gauges`).
+
 Served as Prometheus text at `/metrics` (and `/brpc_metrics`, where Doris's dashboards scrape a
 meta-service) without a token, as Doris serves its metrics; they hold counts and timings only,
 never an id, token or secret.
@@ -17,12 +24,15 @@ never an id, token or secret.
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 REGISTRY = CollectorRegistry(auto_describe=True)
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 _LATENCY = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -41,9 +51,12 @@ REQUEST_SECONDS = Histogram(
     registry=REGISTRY,
 )
 CONNECTIONS = Gauge(
-    "dorisctl_ms_connections", "Open meta-service connections by protocol", ["protocol"], registry=REGISTRY
+    "dorisctl_ms_connections", "Open meta-service connections by protocol", ["protocol"], registry=REGISTRY,
+    multiprocess_mode="livesum",
+)  # fmt: skip
+IN_PROGRESS = Gauge(
+    "dorisctl_ms_requests_in_progress", "Requests being served now", registry=REGISTRY, multiprocess_mode="livesum"
 )
-IN_PROGRESS = Gauge("dorisctl_ms_requests_in_progress", "Requests being served now", registry=REGISTRY)
 OVERLOADED = Counter(
     "dorisctl_ms_overload_refusals",
     "Requests refused with MAX_QPS_LIMIT, by reason (in_progress, qps)",
@@ -77,8 +90,11 @@ RECYCLER_LAST_SUCCESS = Gauge(
     "dorisctl_recycler_last_success_timestamp_seconds",
     "Unix time of the last successful recycle job (lag = now - this)",
     registry=REGISTRY,
+    multiprocess_mode="max",
 )
-MANAGER_TASKS = Gauge("dorisctl_manager_tasks", "Manager tasks by state", ["state"], registry=REGISTRY)
+MANAGER_TASKS = Gauge(
+    "dorisctl_manager_tasks", "Manager tasks by state", ["state"], registry=REGISTRY, multiprocess_mode="livesum"
+)
 MANAGER_TASK_SECONDS = Histogram(
     "dorisctl_manager_task_seconds", "Manager task durations, by task type", ["type"],
     buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600), registry=REGISTRY,
@@ -102,5 +118,62 @@ def observe_request(protocol: str, rpc: str, code: str, started: float) -> None:
     hist.observe(time.perf_counter() - started)
 
 
+_gauge_functions: list[tuple[Gauge, Callable[[], float]]] = []
+
+
+def multiprocess() -> bool:
+    """True in a worker of a multi-process meta-service (values live in shared files)."""
+    return bool(os.environ.get(MULTIPROCESS_ENV))
+
+
+def gauge_function(gauge: Gauge, fn: Callable[[], float]) -> None:
+    """A gauge whose value is `fn()`: computed when scraped in one process; in multiprocess mode
+    written by `refresh_gauges` (every second, and before this process answers a scrape)."""
+    if multiprocess():
+        _gauge_functions.append((gauge, fn))
+        gauge.set(fn())
+    else:
+        gauge.set_function(fn)
+
+
+def refresh_gauges() -> None:
+    global _refresh_pending
+    _refresh_pending = False
+    for gauge, fn in _gauge_functions:
+        gauge.set(fn())
+
+
+_refresh_pending = False
+
+
+def refresh_gauges_soon() -> None:
+    """Multiprocess mode: refresh the computed gauges at the end of this event-loop iteration
+    (e.g. a connection opened: another worker's scrape then sees it at once)."""
+    global _refresh_pending
+    if _gauge_functions and not _refresh_pending:
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (shutting down): the next scrape refreshes
+            return
+        _refresh_pending = True
+        loop.call_soon(refresh_gauges)
+
+
 def exposition() -> bytes:
-    return generate_latest(REGISTRY)
+    if not multiprocess():
+        return generate_latest(REGISTRY)
+    from prometheus_client import multiprocess as mp
+
+    refresh_gauges()
+    registry = CollectorRegistry()
+    mp.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return generate_latest(registry)
+
+
+def forget_process(pid: int) -> None:
+    """A worker exited: drop its live gauges (its counters and histograms keep counting)."""
+    from prometheus_client import multiprocess as mp
+
+    mp.mark_process_dead(pid)  # type: ignore[no-untyped-call]

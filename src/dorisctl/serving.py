@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
@@ -19,14 +20,39 @@ import uvicorn
 
 
 class _Server(uvicorn.Server):
+    reuse_port = False  # bind with SO_REUSEPORT: several worker processes share the port
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:  # signals are handled by run_servers
         yield
 
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        if sockets is None and self.reuse_port:
+            sockets = [bind_reuse_port(self.config.host, self.config.port, self.config.backlog)]
+        await super().serve(sockets=sockets)
 
-def make_server(app: Any, host: str, port: int, http: Any = "httptools") -> uvicorn.Server:
+
+def bind_reuse_port(host: str, port: int, backlog: int) -> socket.socket:
+    """A listening TCP socket with SO_REUSEPORT: the kernel spreads new connections over every
+    process bound this way to the same address (each has its own accept queue)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.set_inheritable(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def make_server(app: Any, host: str, port: int, http: Any = "httptools", *, reuse_port: bool = False) -> uvicorn.Server:
     """`http`: uvicorn's HTTP/1.1 protocol, or a protocol class that takes its place (the
-    meta-service's listener, which sniffs baidu_std and gRPC first)."""
+    meta-service's listener, which sniffs baidu_std and gRPC first). `reuse_port`: bind with
+    SO_REUSEPORT (the meta-service's worker processes)."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -42,7 +68,9 @@ def make_server(app: Any, host: str, port: int, http: Any = "httptools") -> uvic
         limit_concurrency=2048,
         backlog=2048,
     )
-    return _Server(config)
+    server = _Server(config)
+    server.reuse_port = reuse_port
+    return server
 
 
 class TlsError(ValueError):

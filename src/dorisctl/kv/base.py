@@ -33,7 +33,7 @@ import asyncio
 import bisect
 import struct
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -172,6 +172,16 @@ class Txn(abc.ABC):
     async def _snapshot_get(self, key: bytes) -> tuple[bytes, int] | None:
         """(value, version) of key at this transaction's snapshot, or None if absent."""
 
+    async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
+        """(value, version) of each present key at the snapshot (absent keys left out). The
+        default reads them one by one; backends override it with one round trip."""
+        out: dict[bytes, tuple[bytes, int]] = {}
+        for key in keys:
+            found = await self._snapshot_get(key)
+            if found is not None:
+                out[key] = found
+        return out
+
     @abc.abstractmethod
     async def _snapshot_range(
         self, begin: bytes, end: bytes, limit: int, reverse: bool
@@ -216,6 +226,40 @@ class Txn(abc.ABC):
         if key in self._buf.adds:
             return _wrap_add(value, self._buf.adds[key])
         return value
+
+    async def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
+        """The values of many keys, in order (None where absent): `get` of each, in one store
+        round trip where the backend can (same read set, same read-your-writes)."""
+        self._check_open()
+        await self._fair_share()
+        out: list[bytes | None] = [None] * len(keys)
+        buf = self._buf
+        pending: list[int]
+        if not buf.values and not buf.cleared and not buf.adds:  # nothing written yet: all from the store
+            pending = list(range(len(keys)))
+        else:
+            pending = []
+            for i, key in enumerate(keys):
+                local = buf.local(key)
+                if isinstance(local, _Missing):
+                    pending.append(i)
+                else:
+                    out[i] = local
+        if not pending:
+            return out
+        wanted = list(dict.fromkeys(keys[i] for i in pending))
+        found = await self._snapshot_get_many(wanted)
+        reads = self._point_reads
+        for key in wanted:
+            hit = found.get(key)
+            reads[key] = None if hit is None else hit[1]
+        adds = buf.adds
+        for i in pending:
+            key = keys[i]
+            hit = found.get(key)
+            value = None if hit is None else hit[0]
+            out[i] = _wrap_add(value, adds[key]) if adds and key in adds else value
+        return out
 
     async def get_range(self, begin: bytes, end: bytes, *, limit: int = 0, reverse: bool = False) -> list[KeyValue]:
         """Keys in [begin, end) in key order (descending if reverse), at most `limit` (0: all)."""

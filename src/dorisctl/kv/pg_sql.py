@@ -31,6 +31,7 @@ class PgSql:
         self.schema_version = q("SELECT value FROM {meta} WHERE name = 'schema'")
         self.set_schema_version = q("INSERT INTO {meta} (name, value) VALUES ('schema', %s) ON CONFLICT DO NOTHING")
         self.get = q("SELECT value, version FROM {kv} WHERE key = %s")
+        self.get_many = q("SELECT key, value, version FROM {kv} WHERE key = ANY(%s::bytea[])")
         self.range_asc = q("SELECT key, value, version FROM {kv} WHERE key >= %s AND key < %s ORDER BY key")
         self.range_desc = q("SELECT key, value, version FROM {kv} WHERE key >= %s AND key < %s ORDER BY key DESC")
         self.range_asc_limit = q(

@@ -99,6 +99,7 @@ class SqliteKv(TxnKv):
         self._members: list[asyncio.Future[None]] = []  # applied, waiting for COMMIT
         self._queued: list[tuple[Commit, asyncio.Future[None]]] = []  # arrived during LOCKING/FLUSHING
         self._flush_scheduled = False
+        self._start_scheduled = False
         self._idle = asyncio.Event()
         self._idle_readers: list[_Reader] = []
         self._all_readers: list[_Reader] = []
@@ -148,16 +149,33 @@ class SqliteKv(TxnKv):
         if self._closed:
             raise Unavailable("store is closed")
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        if self._state == _IDLE:
-            self._open_batch()
         if self._state == _OPEN:
             self._apply_member(commit, future)
             self._schedule_flush()
         else:
             self._queued.append((commit, future))
-        if self._state == _IDLE and not self._members:
-            self._idle.set()
+            if self._state == _IDLE:
+                self._schedule_start()
         await future
+
+    def _schedule_start(self) -> None:
+        """The batch starts at the end of this loop iteration, with every commit submitted in it:
+        the write lock is taken, the members applied and COMMIT started in one callback, so the
+        lock is never held across event-loop iterations (other worker processes wait on it)."""
+        if not self._start_scheduled:
+            self._start_scheduled = True
+            asyncio.get_running_loop().call_soon(self._start)
+
+    def _start(self) -> None:
+        self._start_scheduled = False
+        if self._state != _IDLE:
+            return
+        if not self._queued:
+            self._idle.set()
+            return
+        self._open_batch()
+        if self._state == _OPEN:
+            self._drain_queue()
 
     def acquire_reader(self) -> _Reader:
         """A read connection; the pool grows when all are in use, so a transaction can never wait
@@ -209,8 +227,22 @@ class SqliteKv(TxnKv):
         self._begun()
 
     def _begin_waiting(self) -> None:
-        self._writer.execute("PRAGMA busy_timeout=10000")
-        self._writer.execute("BEGIN IMMEDIATE")
+        """Take the write lock another process holds, polling every 0.5 ms for up to 10 s.
+
+        SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries, so a process
+        waiting on another's group commit (the meta-service's workers share the file) could
+        sleep tens of milliseconds past its release; the other's batches last about an fsync."""
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                self._writer.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.0005)
 
     def _locked(self, error: BaseException | None) -> None:
         if error is not None:
@@ -267,7 +299,7 @@ class SqliteKv(TxnKv):
                 self._apply_member(commit, future)
             else:
                 self._queued.append((commit, future))
-        self._schedule_flush()
+        self._flush()  # now: the lock is held only while applying and committing
 
     def _schedule_flush(self) -> None:
         if not self._flush_scheduled:
@@ -413,6 +445,18 @@ class SqliteTxn(Txn):
 
         return await self._with_snapshot(read)
 
+    async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
+        def read(conn: sqlite3.Connection) -> dict[bytes, tuple[bytes, int]]:
+            out: dict[bytes, tuple[bytes, int]] = {}
+            for i in range(0, len(keys), _IN_CHUNK):
+                chunk = keys[i : i + _IN_CHUNK]
+                sql = _IN_SQL.get(len(chunk)) or _in_sql(len(chunk))
+                for k, v, ver in conn.execute(sql, chunk):
+                    out[bytes(k)] = (bytes(v), int(ver))
+            return out
+
+        return await self._with_snapshot(read)
+
     async def _snapshot_range(
         self, begin: bytes, end: bytes, limit: int, reverse: bool
     ) -> list[tuple[bytes, bytes, int]]:
@@ -437,6 +481,15 @@ class SqliteTxn(Txn):
             # The read transaction is ended lazily by its next user (one statement fewer per transaction).
             self._kv.release_reader(self._reader)
             self._reader = None
+
+
+_IN_CHUNK = 500  # keys per statement (well under SQLite's bound on parameters)
+_IN_SQL: dict[int, str] = {}
+
+
+def _in_sql(n: int) -> str:
+    sql = _IN_SQL[n] = "SELECT key, value, version FROM kv WHERE key IN (" + ",".join("?" * n) + ")"
+    return sql
 
 
 def _guard(fn: Callable[[], T]) -> Callable[[], T]:

@@ -46,7 +46,7 @@ class Admission:
         self.specific = parse_specific_limits(settings.specific_max_qps_limit)
         self.in_progress = 0
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # key -> (tokens, last refill)
-        metrics.IN_PROGRESS.set_function(lambda: self.in_progress)
+        metrics.gauge_function(metrics.IN_PROGRESS, lambda: self.in_progress)
 
     def enter(self, rpc: str, instance: str = "") -> bool:
         """Admit one request (then `leave()` once it is answered), or False: answer MAX_QPS_LIMIT."""

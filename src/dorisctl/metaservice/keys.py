@@ -19,6 +19,7 @@ point lookup instead of a scan of every instance. And one key, `0x02 "system" "d
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from functools import lru_cache
 
 USER_SPACE = 0x01
@@ -422,3 +423,21 @@ def copy_table_range(instance_id: str, infix: str, stage_id: str, table_id: int)
     """All copy jobs (infix "job") or copy files ("loading_file") of one table from one stage."""
     prefix = make_key(USER_SPACE, "copy", instance_id, infix, stage_id, table_id)
     return prefix, prefix + b"\xff"  # every key below starts with prefix, then a tag byte (< 0xff)
+
+
+# -- batched reads (issue 16): many keys of one layout, the shared prefix encoded once ------------
+
+
+def partition_version_keys(
+    instance_id: str, db_ids: Sequence[int], table_ids: Sequence[int], partition_ids: Sequence[int]
+) -> list[bytes]:
+    """`partition_version_key` of each (db, table, partition), byte for byte."""
+    base = make_key(USER_SPACE, "version", instance_id, "partition")
+    prefixes: dict[tuple[int, int], bytes] = {}
+    out: list[bytes] = []
+    for db_id, table_id, partition_id in zip(db_ids, table_ids, partition_ids, strict=True):
+        prefix = prefixes.get((db_id, table_id))
+        if prefix is None:
+            prefix = prefixes[(db_id, table_id)] = base + encode_int64(db_id) + encode_int64(table_id)
+        out.append(prefix + encode_int64(partition_id))
+    return out

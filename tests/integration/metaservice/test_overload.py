@@ -73,7 +73,8 @@ def test_qps_limit_over_brpc_and_http_then_service_resumes(tmp_path: Path) -> No
 
 
 def test_in_progress_bound_refuses_at_once_while_the_store_is_slow(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "max_requests_in_progress=2"])
+    # The bound is per process: one worker, so that both stuck writes count against the same bound.
+    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "max_requests_in_progress=2", "--workers", "1"])
     try:
         srv.ok("create_instance", {"instance_id": "slow", "obj_info": OBJ})
         db = sqlite3.connect(srv.data_dir / "meta-service.db", isolation_level=None, timeout=10)

@@ -394,22 +394,26 @@ async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRe
         raise invalid("empty instance_id")
     resp = cloud_pb2.GetVersionResponse(db_ids=req.db_ids, table_ids=req.table_ids)
     if is_table:
-        for db_id, table_id in zip(req.db_ids, req.table_ids, strict=False):
-            value = await txn.get(keys.table_version_key(iid, db_id, table_id))
-            resp.versions.append(decode_counter(value) if value is not None else -1)
+        wanted = [keys.table_version_key(iid, d, t) for d, t in zip(req.db_ids, req.table_ids, strict=False)]
+        resp.versions.extend(decode_counter(v) if v is not None else -1 for v in await txn.get_many(wanted))
         return Reply(result=resp)
     resp.partition_ids.extend(req.partition_ids)
-    for db_id, table_id, partition_id in zip(req.db_ids, req.table_ids, req.partition_ids, strict=True):
-        value = await txn.get(keys.partition_version_key(iid, db_id, table_id, partition_id))
+    wanted = keys.partition_version_keys(iid, req.db_ids, req.table_ids, req.partition_ids)
+    versions, times = resp.versions, resp.version_update_time_ms
+    parsed: dict[bytes, tuple[int, int]] = {}  # a partition asked for twice is decoded once
+    ver = cloud_pb2.VersionPB()
+    for value in await txn.get_many(wanted):
         if value is None:
-            resp.versions.append(-1)
-            resp.version_update_time_ms.append(-1)
+            versions.append(-1)
+            times.append(-1)
             continue
-        ver = cloud_pb2.VersionPB()
-        ver.ParseFromString(value)
-        await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
-        resp.versions.append(ver.version)
-        resp.version_update_time_ms.append(ver.update_time_ms)
+        pair = parsed.get(value)
+        if pair is None:
+            ver.ParseFromString(value)
+            await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)  # a lazy commit: complete it, read again
+            pair = parsed[value] = (ver.version, ver.update_time_ms)
+        versions.append(pair[0])
+        times.append(pair[1])
     return Reply(result=resp)
 
 

@@ -44,6 +44,19 @@ def parse_networks(text: str) -> list[Network]:
     return out
 
 
+class _CountedConnections(set[Any]):
+    """uvicorn's connection set, telling the metrics when it changes (multiprocess mode: another
+    worker answering a scrape then counts this worker's connections as they are now)."""
+
+    def add(self, item: Any) -> None:
+        super().add(item)
+        metrics.refresh_gauges_soon()
+
+    def discard(self, item: Any) -> None:
+        super().discard(item)
+        metrics.refresh_gauges_soon()
+
+
 def make_listener_protocol(
     http_protocol: Callable[..., asyncio.Protocol], front: RpcFront, allow: Sequence[Network]
 ) -> type[asyncio.Protocol]:
@@ -58,6 +71,8 @@ def make_listener_protocol(
         def __init__(self, config: Any, server_state: Any, app_state: Any, _loop: Any = None) -> None:
             if not registered:  # open connections per protocol, counted when scraped
                 registered.append(True)
+                if metrics.multiprocess():  # before any protocol keeps a reference to the set
+                    server_state.connections = _CountedConnections(server_state.connections)
                 conns = server_state.connections
                 kinds: list[tuple[str, Any]] = [
                     ("http", http_protocol),
@@ -66,7 +81,7 @@ def make_listener_protocol(
                 ]
                 for label, kind in kinds:
                     if isinstance(kind, type):
-                        metrics.CONNECTIONS.labels(label).set_function(partial(count, conns, kind))
+                        metrics.gauge_function(metrics.CONNECTIONS.labels(label), partial(count, conns, kind))
             self._args = (config, server_state, app_state, _loop)
             self.connections: set[Any] = server_state.connections
             self.transport: asyncio.Transport | None = None

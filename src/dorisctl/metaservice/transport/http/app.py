@@ -165,6 +165,7 @@ class MetaServiceHttp:
         finally:
             if admitted:
                 admission.leave()
+        code = getattr(response, "ms_code", code)  # a route that answered an error envelope itself
         if response.status_code == 404 and code == Code.OK:
             level = logging.INFO
         else:
@@ -227,13 +228,19 @@ class MetaServiceHttp:
 # -- query-string routes ------------------------------------------------------------------------------
 
 
+def coded(response: Response, code: int) -> Response:
+    """A reply a route built itself for an error: `dispatch` counts and logs it with this code."""
+    response.ms_code = code  # type: ignore[attr-defined]
+    return response
+
+
 async def _get_instance(http: MetaServiceHttp, request: Request) -> Response:
     q = request.query_params
     iid, cuid = q.get("instance_id", ""), q.get("cloud_unique_id", "")
     try:
         reply = await http.executor.run(lambda svc, txn, _: instance.get_instance(svc, txn, iid, cuid), None)
     except MetaServiceError as e:
-        return envelope(e.code, e.msg, {})
+        return coded(envelope(e.code, e.msg, {}), e.code)
     assert reply.result is not None
     return envelope(Code.OK, "", reply.result)
 
@@ -254,7 +261,7 @@ async def _encode_key(http: MetaServiceHttp, request: Request) -> Response:
     try:
         key = encode_key_from_query(dict(request.query_params))
     except ValueError as e:
-        return PlainTextResponse(f"{e}\n", status_code=400)
+        return coded(PlainTextResponse(f"{e}\n", status_code=400), Code.INVALID_ARGUMENT)
     return PlainTextResponse(key.hex() + "\n")
 
 
