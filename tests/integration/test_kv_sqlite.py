@@ -110,3 +110,26 @@ async def test_nested_transactions_beyond_the_pool_never_deadlock(tmp_path: Path
         await check.discard()
     finally:
         await kv.close()
+
+
+async def test_idle_readers_do_not_pin_the_wal(tmp_path: Path) -> None:
+    """A pooled reader must not keep its read transaction open once released: an open snapshot
+    stops every checkpoint from restarting the WAL, which then grows with every commit (measured:
+    7.1 GB of WAL for 225 MiB of data). Writes of 20 MB through read-then-write transactions must
+    leave a WAL of about the auto-checkpoint's size (1000 pages), not of the data written."""
+    kv = open_store(f"sqlite:///{tmp_path}/kv.db?synchronous=normal")
+    value = b"v" * 4000
+    try:
+        for batch in range(50):
+
+            async def write(t: Txn, batch: int = batch) -> None:
+                await t.get(b"k%d" % batch)
+                for i in range(100):
+                    t.put(b"k%d-%d" % (batch, i), value)
+
+            await run_txn(kv, write)
+            await run_txn(kv, lambda t: t.get(b"k0-0"))  # a read-only transaction between commits
+        wal = Path(f"{tmp_path}/kv.db-wal")
+        assert wal.stat().st_size < 12 << 20, wal.stat().st_size
+    finally:
+        await kv.close()

@@ -187,6 +187,9 @@ class SqliteKv(TxnKv):
         return reader
 
     def release_reader(self, reader: _Reader) -> None:
+        """Back to the pool with its read transaction ended: an idle reader holding a snapshot would
+        stop every checkpoint from restarting the WAL, which then grows with each commit."""
+        reader.end_snapshot()
         if len(self._idle_readers) < self._pool_size:
             self._idle_readers.append(reader)
         else:
@@ -388,7 +391,7 @@ def _settle(future: asyncio.Future[None], outcome: BaseException | None) -> None
 
 
 class _Reader:
-    """A pooled read connection. `stale` means a read transaction is still open from its last user."""
+    """A pooled read connection. `stale`: a read transaction is open (ended when it goes back to the pool)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -401,6 +404,12 @@ class _Reader:
             self.stale = False
         self.conn.execute("BEGIN")
         self.stale = True
+
+    def end_snapshot(self) -> None:
+        if self.stale:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            self.stale = False
 
     def snapshot_version(self) -> int:
         """The store version of the pinned snapshot (same read transaction, so consistent)."""
@@ -478,8 +487,7 @@ class SqliteTxn(Txn):
 
     async def _release(self) -> None:
         if self._reader is not None:
-            # The read transaction is ended lazily by its next user (one statement fewer per transaction).
-            self._kv.release_reader(self._reader)
+            self._kv.release_reader(self._reader)  # which ends its read transaction
             self._reader = None
 
 
