@@ -34,7 +34,7 @@ from dorisctl.metaservice.server import (
 )
 from dorisctl.metaservice.workers import WorkerPool, become_worker, default_workers, mark_ready
 from dorisctl.secrets import SecretError
-from dorisctl.serving import add_tls_args, enable_tls, run, run_servers
+from dorisctl.serving import add_tls_args, check_tls, enable_tls, run, run_servers
 
 log = logging.getLogger("dorisctl")
 
@@ -221,6 +221,8 @@ async def _worker_pool(args: argparse.Namespace, count: int) -> WorkerPool:
 
 
 async def _supervise(args: argparse.Namespace, count: int) -> int:
+    if args.command == "meta-service":  # bad TLS input is said once, here, not by every worker
+        check_tls(args.tls_cert, args.tls_key)
     pool = await _worker_pool(args, count)
     code = await pool.serve()
     log_event(log, "meta_service_stopped", workers=count)

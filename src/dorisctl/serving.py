@@ -77,12 +77,12 @@ class TlsError(ValueError):
     """The certificate or key given for TLS cannot be used (said before anything listens)."""
 
 
-def enable_tls(server: uvicorn.Server, cert: str | None, key: str | None) -> None:
-    """Serve ``server`` over TLS with this PEM certificate (chain) and private key. Both or neither;
-    they are loaded here once, so a wrong path or a key that does not match the certificate is a
-    clear error at start-up rather than a failure on the first connection."""
+def check_tls(cert: str | None, key: str | None) -> bool:
+    """Whether TLS is asked for; raises TlsError if the certificate and key cannot be used (both or
+    neither; loaded once here, so a wrong path or a key that does not match the certificate is a
+    clear error at start-up, said once, before any worker process starts)."""
     if not cert and not key:
-        return
+        return False
     if not cert or not key:
         raise TlsError("TLS needs both --tls-cert and --tls-key")
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -92,7 +92,13 @@ def enable_tls(server: uvicorn.Server, cert: str | None, key: str | None) -> Non
         raise TlsError(f"cannot read {e.filename}: {e.strerror}") from None
     except (ssl.SSLError, OSError) as e:
         raise TlsError(f"--tls-cert {cert} / --tls-key {key}: not a matching PEM certificate and key ({e})") from None
-    server.config.ssl_certfile, server.config.ssl_keyfile = cert, key
+    return True
+
+
+def enable_tls(server: uvicorn.Server, cert: str | None, key: str | None) -> None:
+    """Serve ``server`` over TLS with this PEM certificate (chain) and private key (see check_tls)."""
+    if check_tls(cert, key):
+        server.config.ssl_certfile, server.config.ssl_keyfile = cert, key
 
 
 def add_tls_args(p: Any, what: str) -> None:

@@ -98,7 +98,7 @@ def test_sigkill_half_way_through_a_lazy_commit_then_the_next_reader_completes_i
         srv.stop()
 
     monkeypatch.setenv(lazy_commit.KILL_AFTER_ENV, "6")  # the commit point + 5 of ~20 conversions
-    srv = start_meta_server(data, store=url)
+    srv = start_meta_server(data, store=url, extra_args=["--workers", "1"])  # the process that dies is the server
     monkeypatch.delenv(lazy_commit.KILL_AFTER_ENV)
     stub, channel = grpc_stub(port_of(srv))
     with pytest.raises(grpc.RpcError) as e:

@@ -377,7 +377,8 @@ async def test_request_larger_than_one_store_transaction(kv_url: str) -> None:
             return (await run_txn(kv, lambda t: op(svc, t, req))).result
 
         large = bytes(range(256)) * 1172  # 300,032 bytes
-        n_large = 40 if kv_url.startswith("sqlite") else 6  # 12 MB > SQLite's 10 MB; 1.8 MB > etcd's ~1 MB
+        # 12 MB > SQLite's and PostgreSQL's 10 MB; 1.8 MB > etcd's ~1 MB
+        n_large = 6 if kv_url.startswith("etcd") else 40
         items = [("123", v, 1, large[v:] + bytes([v])) for v in range(n_large)]
         items += [("124", 3, seg, f"small{seg}".encode()) for seg in range(150)]  # > etcd's 128 operations
         assert len(bitmaps.plan_writes([], [(b"k", v) for *_, v in items], kv.limits)) > 1
