@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import socket
 import struct
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from dorisctl.metaservice.proto import cloud_pb2 as pb
 from dorisctl.metaservice.proto import olap_file_pb2
 from dorisctl.metaservice.rpc import RPCS
 from tests.fixtures import badinput as bi
+from tests.fixtures import binfuzz as bf
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.fixtures.rpc_clients import grpc_stub
 from tests.unit.metaservice import fault_scenarios as sc
@@ -183,45 +183,6 @@ def _column(req: Any) -> Any:
 # -- 5 and 6: one connection or one request must not stall everyone ---------------------------------
 
 
-class Watchdog:
-    """A well-behaved BE: get_cluster_status over baidu_std every 20 ms, the slowest answer kept."""
-
-    def __init__(self, srv: MetaServer) -> None:
-        self.port = port_of(srv)
-        self.slowest = 0.0
-        self.answered = 0
-        self.errors: list[str] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> Watchdog:
-        self._thread.start()
-        time.sleep(0.1)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(15)
-
-    def _run(self) -> None:
-        payload = bi.STATUS_REQ.SerializeToString()
-        while not self._stop.is_set():
-            started = time.monotonic()
-            try:
-                conn = bi.BrpcConnection(self.port, timeout=10)
-                try:
-                    meta, _ = conn.call("get_cluster_status", payload)
-                finally:
-                    conn.close()
-                if meta.response.error_code:
-                    self.errors.append(str(meta))
-            except OSError as e:
-                self.errors.append(repr(e))
-            self.slowest = max(self.slowest, time.monotonic() - started)
-            self.answered += 1
-            time.sleep(0.02)
-
-
 def _h2_frame(kind: int, flags: int, sid: int, payload: bytes) -> bytes:
     return len(payload).to_bytes(3, "big") + bytes((kind, flags)) + sid.to_bytes(4, "big") + payload
 
@@ -229,7 +190,7 @@ def _h2_frame(kind: int, flags: int, sid: int, payload: bytes) -> bytes:
 def test_continuation_flood_is_refused_while_it_arrives(server: MetaServer) -> None:
     """HEADERS without END_HEADERS, then 8 MiB of CONTINUATION: the server must stop at the 64 KiB it
     advertised (GOAWAY COMPRESSION_ERROR, close), not buffer and decode megabytes on its loop."""
-    with Watchdog(server) as dog, socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as s:
+    with bf.Watchdog(port_of(server)) as dog, socket.create_connection(("127.0.0.1", port_of(server)), timeout=10) as s:
         s.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + _h2_frame(4, 0, 0, b""))
         s.sendall(_h2_frame(1, 0, 1, b"\x82\x86"))  # :method GET, :scheme http; no END_HEADERS
         chunk = b"".join(_h2_frame(9, 0, 1, b"\x40\x01a\x7f" + b"x" * 16000) for _ in range(16))
@@ -258,7 +219,7 @@ def test_a_request_naming_100000_tablets_does_not_hold_the_loop(server: MetaServ
     one = pb.TabletIndexPB(table_id=sc.TABLE, index_id=sc.INDEX, partition_id=sc.PART, tablet_id=sc.T1)
     for _ in range(100_000):
         req.tablet_idx.append(one)
-    with Watchdog(server) as dog:
+    with bf.Watchdog(port_of(server)) as dog:
         started = time.monotonic()
         if protocol == "grpc":  # grpcio: a real client with flow control for the 1.5 MB message
             stub, channel = grpc_stub(port_of(server))

@@ -27,7 +27,7 @@ from dorisctl.metaservice.model.instances import (
     to_compact_json,
     trim_prefix,
 )
-from dorisctl.metaservice.ops.vault import load_vaults
+from dorisctl.metaservice.ops.vault import load_vaults, request_obj
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.secrets import SecretError
 
@@ -76,24 +76,6 @@ async def get_obj_store_info(svc: Service, txn: Txn, req: cloud_pb2.GetObjStoreI
     return Reply(result=resp)
 
 
-def _obj_from(req: cloud_pb2.AlterObjStoreInfoRequest) -> ObjectStoreInfoPB:
-    """Spec 4.12 steps 1-3: the obj of the request, validated (ak/sk or role_arn)."""
-    if req.HasField("obj"):
-        obj = req.obj
-    elif req.HasField("vault") and req.vault.HasField("obj_info"):
-        obj = req.vault.obj_info
-    else:
-        raise invalid(f"s3 obj info err {to_compact_json(req)}")
-    if obj.ByteSize() > MAX_OBJ_INFO_BYTES:
-        raise invalid(f"s3 obj info greater than 1k {to_compact_json(req)}")
-    if obj.HasField("role_arn"):
-        if obj.HasField("ak") or obj.HasField("sk"):
-            raise invalid("invaild argument, both set ak/sk and role_arn is not allowed")
-    elif not obj.HasField("ak") or not obj.HasField("sk"):
-        raise invalid(f"s3 obj info err {to_compact_json(req)}")
-    return obj
-
-
 def _numeric_id(text: str) -> int | None:
     try:
         return int(text)
@@ -102,7 +84,7 @@ def _numeric_id(text: str) -> int | None:
 
 
 async def add_obj_info(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoRequest) -> Reply:
-    obj = _obj_from(req)
+    obj = request_obj(req)
     inst = await _instance_by_cuid(svc, txn, req.cloud_unique_id, deleted_ok=False)
     if inst.enable_storage_vault:
         raise invalid("Storage vault doesn't support add obj info")
@@ -161,7 +143,7 @@ async def add_obj_info(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoR
 
 
 async def legacy_update_ak_sk(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoRequest) -> Reply:
-    obj = _obj_from(req)
+    obj = request_obj(req)
     inst = await _instance_by_cuid(svc, txn, req.cloud_unique_id, deleted_ok=False)
     wanted = _numeric_id(obj.id if obj.HasField("id") else "0")
     if wanted is None or not 1 <= wanted <= len(inst.obj_info):

@@ -74,8 +74,9 @@ def _vault_index(inst: InstanceInfoPB, name: str) -> int | None:
     return None
 
 
-def _request_obj(req: cloud_pb2.AlterObjStoreInfoRequest) -> ObjectStoreInfoPB:
-    """Upstream's extract step for ADD_S3_VAULT / DROP_S3_VAULT: the obj, ak+sk or role_arn."""
+def request_obj(req: cloud_pb2.AlterObjStoreInfoRequest) -> ObjectStoreInfoPB:
+    """Upstream's extract step (spec 4.12 steps 1-3) for ADD_OBJ_INFO, ADD_S3_VAULT, DROP_S3_VAULT:
+    the request's obj, validated (ak+sk or role_arn)."""
     if req.HasField("obj"):
         obj = req.obj
     elif req.HasField("vault") and req.vault.HasField("obj_info"):
@@ -96,7 +97,7 @@ def _check_op(req: cloud_pb2.AlterObjStoreInfoRequest) -> ObjectStoreInfoPB | No
     """The checks upstream makes before it looks at the instance."""
     op = req.op
     if op in (Op.ADD_S3_VAULT, Op.DROP_S3_VAULT):
-        return _request_obj(req)
+        return request_obj(req)
     if op == Op.ADD_BUILT_IN_VAULT:
         if not req.HasField("vault"):
             raise invalid(f"storage vault is set {to_compact_json(req)}")
