@@ -139,35 +139,33 @@ class ReadGate:
 READS_PER_TICK = 4
 
 
-def read_only_handlers() -> frozenset[Any]:
-    """The operations of the RPC table that never write (looked up late: the table imports this module)."""
-    from dorisctl.metaservice.rpc import RPCS
-
-    return frozenset(r.handler for r in RPCS.values() if not r.mutates)
-
-
 class Executor:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
         self.instance_queue = InstanceQueue()
         self.admission = Admission(svc.settings)  # shared by every transport of the process
         self.read_gate = ReadGate(READS_PER_TICK)
-        self._reads: frozenset[Any] | None = None
         shared = os.environ.get(WORKERS_DIR_ENV, "")
         self.process_locks = ProcessLocks(shared) if shared else None
 
     async def run(
-        self, handler: Handler, req: Any, *, per_instance: bool = False, queue: Callable[[Any], str] | None = None
+        self,
+        handler: Handler,
+        req: Any,
+        *,
+        per_instance: bool = False,
+        queue: Callable[[Any], str] | None = None,
+        read_only: bool = False,
     ) -> Reply:
         """The operation's reply; raises MetaServiceError (store failures included).
 
         per_instance / queue: requests with the same key (the instance; or what `queue` says)
-        run one after another in this process instead of meeting as store conflicts."""
+        run one after another in this process instead of meeting as store conflicts.
+        read_only: an operation that never writes (the RPC table says which): it waits at the read
+        gate, so reads cannot starve loads."""
         svc = self.svc
         key = queue(req) if queue is not None else instance_hint(req) if per_instance else None
-        if self._reads is None:
-            self._reads = read_only_handlers()
-        if handler in self._reads:
+        if read_only:
             await self.read_gate.enter()
         scratch = REQUEST_SCRATCH.set({})
         try:

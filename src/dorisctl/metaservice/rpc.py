@@ -285,3 +285,7 @@ def unserved_reason(method: str) -> str:
     if method in NEWER_THAN_3_0:
         return f"{method} is newer than Doris 3.0 and not implemented by dorisctl's meta-service"
     return f"{method[:100]} is not served by dorisctl's meta-service"
+
+
+# The operations that never write (the executor's read gate; the HTTP routes share these handlers).
+READ_ONLY_HANDLERS: frozenset[Handler] = frozenset(r.handler for r in RPCS.values() if not r.mutates)

@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
-from dorisctl.metaservice.errors import MetaServiceError, not_found
+from dorisctl.metaservice.errors import MetaServiceError, get_err, invalid, not_found
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.secrets import METHOD, SecretError
 
@@ -104,6 +104,20 @@ async def resolve_instance_id(svc: Service, txn: Txn, cloud_unique_id: str) -> s
     if svc.settings.enable_check_instance_id and await txn.get(keys.instance_key(iid)) is None:
         return ""
     return iid
+
+
+async def instance_of_node(svc: Service, txn: Txn, cloud_unique_id: str, missing: str) -> cloud_pb2.InstanceInfoPB:
+    """The instance of a node's `cloud_unique_id`, with upstream's answers: `missing` (INVALID_ARGUMENT)
+    without one, `empty instance_id` for an unknown one, KeyNotFound when its instance value is gone."""
+    if not cloud_unique_id:
+        raise invalid(missing)
+    iid = await resolve_instance_id(svc, txn, cloud_unique_id)
+    if not iid:
+        raise invalid("empty instance_id")
+    inst = await load_instance(txn, iid)
+    if inst is None:
+        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
+    return inst
 
 
 async def degraded_and_missing(txn: Txn, cloud_unique_id: str) -> bool:

@@ -13,8 +13,13 @@ from __future__ import annotations
 from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
-from dorisctl.metaservice.errors import Code, MetaServiceError, get_err, invalid
-from dorisctl.metaservice.model.instances import load_instance, open_sk, resolve_instance_id, reveal_in_place, seal_into
+from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
+from dorisctl.metaservice.model.instances import (
+    instance_of_node,
+    open_sk,
+    reveal_in_place,
+    seal_into,
+)
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.secrets import SecretError
 
@@ -33,23 +38,18 @@ async def _stored_iam_user(txn: Txn) -> cloud_pb2.RamUserPB | None:
 
 
 async def get_iam(svc: Service, txn: Txn, req: cloud_pb2.GetIamRequest) -> Reply:
-    if not req.cloud_unique_id:
-        raise invalid("cloud unique id not set")
-    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
-    if not iid:
-        raise invalid("empty instance_id")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
+    inst = await instance_of_node(svc, txn, req.cloud_unique_id, "cloud unique id not set")
     resp = cloud_pb2.GetIamResponse()
     stored = await _stored_iam_user(txn)
     try:
         if stored is None:
             s = svc.settings
-            resp.iam_user.CopyFrom(cloud_pb2.RamUserPB(user_id=s.arn_id, ak=s.arn_ak, sk=s.arn_sk, external_id=iid))
+            resp.iam_user.CopyFrom(
+                cloud_pb2.RamUserPB(user_id=s.arn_id, ak=s.arn_ak, sk=s.arn_sk, external_id=inst.instance_id)
+            )
         else:
             reveal_in_place(svc, stored)
-            stored.external_id = iid
+            stored.external_id = inst.instance_id
             resp.iam_user.CopyFrom(stored)
         if inst.HasField("ram_user"):
             ram = cloud_pb2.RamUserPB()

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dorisctl.kv import Txn
 from dorisctl.metaservice.context import Reply, Service
-from dorisctl.metaservice.errors import get_err, invalid
+from dorisctl.metaservice.errors import invalid
 from dorisctl.metaservice.executor import Handler
-from dorisctl.metaservice.model.instances import load_instance, resolve_instance_id
+from dorisctl.metaservice.model.instances import instance_of_node, resolve_instance_id
 from dorisctl.metaservice.ops import cluster, instance, storage
 from dorisctl.metaservice.proto import cloud_pb2
 
@@ -105,12 +105,5 @@ async def get_cluster(svc: Service, txn: Txn, req: cloud_pb2.GetClusterRequest) 
 
 
 async def get_instance(svc: Service, txn: Txn, req: cloud_pb2.GetInstanceRequest) -> Reply:
-    if not req.cloud_unique_id:
-        raise invalid("cloud_unique_id must be given")
-    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
-    if not iid:
-        raise invalid("empty instance_id")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
+    inst = await instance_of_node(svc, txn, req.cloud_unique_id, "cloud_unique_id must be given")
     return Reply(result=cloud_pb2.GetInstanceResponse(instance=inst))

@@ -26,10 +26,10 @@ from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, already_existed, get_err, invalid, not_found
 from dorisctl.metaservice.model.instances import (
     DELETED_MSG,
+    instance_of_node,
     load_instance,
     node_counts,
     open_sk,
-    resolve_instance_id,
     reveal_in_place,
     save_instance,
     seal_into,
@@ -196,14 +196,7 @@ def add_vault_into_instance(svc: Service, txn: Txn, inst: InstanceInfoPB, vault:
 
 
 async def _instance_of(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoRequest) -> InstanceInfoPB:
-    if not req.cloud_unique_id:
-        raise invalid("cloud unique id not set")
-    iid = await resolve_instance_id(svc, txn, req.cloud_unique_id)
-    if not iid:
-        raise invalid("empty instance_id")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
+    inst = await instance_of_node(svc, txn, req.cloud_unique_id, "cloud unique id not set")
     if inst.status == InstanceInfoPB.DELETED:
         raise not_found(DELETED_MSG)
     return inst

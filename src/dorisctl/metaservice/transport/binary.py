@@ -117,7 +117,9 @@ class RpcFront:
         try:
             if refused:
                 raise MetaServiceError(Code.MAX_QPS_LIMIT, QPS_MSG)
-            reply = await self.executor.run(rpc.handler, req, per_instance=rpc.per_instance, queue=rpc.queue)
+            reply = await self.executor.run(
+                rpc.handler, req, per_instance=rpc.per_instance, queue=rpc.queue, read_only=not rpc.mutates
+            )
             resp = rpc.respond(reply)
             code, msg = Code.OK, reply.msg
         except MetaServiceError as e:

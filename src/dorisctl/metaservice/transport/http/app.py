@@ -38,6 +38,7 @@ from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.executor import Executor
 from dorisctl.metaservice.ops import instance
 from dorisctl.metaservice.respcache import CachedReply, ResponseCache
+from dorisctl.metaservice.rpc import READ_ONLY_HANDLERS
 from dorisctl.metaservice.transport.http.envelope import CODE_NAMES, envelope
 from dorisctl.metaservice.transport.http.keyview import encode_key_from_query, render_key_tree
 from dorisctl.metaservice.transport.http.parse import (
@@ -219,7 +220,13 @@ class MetaServiceHttp:
         req = parse_request(body, route.request_type, raw_route)
         if route.adjust is not None:
             route.adjust(req)
-        reply = await self.executor.run(route.handler, req, per_instance=route.per_instance, queue=route.queue)
+        reply = await self.executor.run(
+            route.handler,
+            req,
+            per_instance=route.per_instance,
+            queue=route.queue,
+            read_only=route.handler in READ_ONLY_HANDLERS,
+        )
         if route.reply is not None:
             return route.reply(reply)
         return envelope(Code.OK, reply.msg, reply.result)
