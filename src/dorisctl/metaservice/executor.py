@@ -21,7 +21,7 @@ from google.protobuf.message import Message
 from dorisctl.kv import KvError, Txn, run_txn
 from dorisctl.metaservice.admission import Admission
 from dorisctl.metaservice.context import REQUEST_SCRATCH, Reply, Service
-from dorisctl.metaservice.errors import kv_error_to_ms
+from dorisctl.metaservice.errors import invalid, kv_error_to_ms
 from dorisctl.metaservice.workers import READY_DIR_ENV as WORKERS_DIR_ENV
 
 Handler = Callable[[Service, Txn, Any], Awaitable[Reply]]
@@ -139,6 +139,18 @@ class ReadGate:
 READS_PER_TICK = 4
 
 
+async def _in_range(handler: Handler, svc: Service, txn: Txn, req: Any) -> Reply:
+    """Run the operation; an int64 field it would set past the int64 range (a sum or a deadline of
+    the request's own values, where upstream's C++ arithmetic wraps) refuses the request as bad
+    input instead of failing inside: nothing was written, the transaction is not committed."""
+    try:
+        return await handler(svc, txn, req)
+    except ValueError as e:
+        if not str(e).startswith("Value out of range"):
+            raise
+        raise invalid(f"a value of the request is out of the int64 range ({e})") from None
+
+
 class Executor:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
@@ -172,10 +184,10 @@ class Executor:
             if key is not None:
                 async with self.instance_queue.hold(key):
                     if self.process_locks is None:
-                        return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
+                        return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
                     async with self.process_locks.hold(key):
-                        return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
-            return await run_txn(svc.kv, lambda txn: handler(svc, txn, req))
+                        return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
+            return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
         except KvError as e:
             raise kv_error_to_ms(e) from None
         finally:

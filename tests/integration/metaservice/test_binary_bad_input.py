@@ -234,3 +234,36 @@ def test_a_request_naming_100000_tablets_does_not_hold_the_loop(server: MetaServ
     assert resp.tablet_stats[-1].idx.tablet_id == sc.T1
     assert not dog.errors and dog.slowest < 1.0, (dog.errors[:3], dog.slowest, took)
     assert dog.answered >= 3, (dog.answered, took)
+
+
+# -- found by the binary campaign (bench/fuzz.py --binary --seed 201) ---------------------------------
+
+
+def test_restore_totals_past_int64_are_refused(server: MetaServer) -> None:
+    """Two rowsets of INT64_MAX bytes: their total does not fit the job record's int64 (upstream's
+    C++ sum wraps); refused as bad input, nothing stored, no internal error."""
+    req = sc.SCENARIOS["prepare_restore_job"](bi.SEED)
+    assert isinstance(req, pb.RestoreJobRequest)
+    rowsets = req.tablet_meta.rs_metas
+    assert len(rowsets) >= 2
+    for rs in rowsets:
+        rs.total_disk_size = 2**63 - 1
+    before = bi.store_state(server.data_dir / "meta-service.db")
+    for code, msg in both_status(server, "prepare_restore_job", req.SerializeToString()):
+        assert code == Code.INVALID_ARGUMENT and "out of the int64 range" in msg, msg
+    assert bi.store_state(server.data_dir / "meta-service.db") == before
+
+
+def test_delete_bitmap_lock_expiring_past_int64_never_expires(server: MetaServer) -> None:
+    req = sc.SCENARIOS["get_delete_bitmap_update_lock"](bi.SEED)
+    assert isinstance(req, pb.GetDeleteBitmapUpdateLockRequest)
+    req.expiration = 2**63 - 1
+    req.lock_id = 777_001
+    headers, resp = grpc_call(server, "get_delete_bitmap_update_lock", req.SerializeToString())
+    assert headers.get("grpc-status") == "0" and resp.status.code == Code.OK, (headers, resp.status)
+    other = pb.GetDeleteBitmapUpdateLockRequest()
+    other.CopyFrom(req)
+    other.lock_id = 777_002
+    other.expiration = 5
+    _, resp = grpc_call(server, "get_delete_bitmap_update_lock", other.SerializeToString())
+    assert resp.status.code == Code.LOCK_CONFLICT, resp.status

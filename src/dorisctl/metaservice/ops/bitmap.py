@@ -64,7 +64,7 @@ async def get_delete_bitmap_update_lock(
             f"table_id={table_id} now={now} expiration={lock.expiration}",
         )
     lock.lock_id = req.lock_id
-    lock.expiration = now + req.expiration
+    lock.expiration = min(now + req.expiration, keys.INT64_MAX)  # past INT64_MAX: never expires
     if req.initiator not in lock.initiators:
         lock.initiators.append(req.initiator)
     bitmaps.put_lock(txn, iid, table_id, lock)
