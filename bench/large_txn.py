@@ -1,6 +1,7 @@
 """Benchmark of large transactions: create_tablets of 100 partitions x 100 buckets (one request per
 partition) and one commit_txn over the 10,000 tablets, on SQLite and on a 3-member etcd cluster
-with etcd's default limits (128 operations, 1.5 MiB a request).
+with etcd's default limits (128 operations, 1.5 MiB a request), and on PostgreSQL (a server made in
+a temporary directory, as the tests make it).
 
 Not a test. On SQLite the commit is one store transaction; on etcd it is a lazy commit
 (ops/lazy_commit.py): a commit point, ~1,000 conversion sub-transactions, a visibility step.
@@ -8,7 +9,7 @@ The loaded rowsets are written straight to the store (tests/fixtures/largetxn.py
 commit_rowset would. Times are wall-clock seconds in one process (no HTTP), so they measure the
 operations and the store, not a transport.
 
-Usage: `.venv/bin/python bench/large_txn.py [--partitions 100] [--buckets 100] [--stores sqlite,etcd]`.
+Usage: `.venv/bin/python bench/large_txn.py [--partitions 100] [--buckets 100] [--stores sqlite,etcd,postgresql]`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dorisctl.metaservice.ops import lazy_commit
 from dorisctl.secrets import KeyRing
 from tests.fixtures import largetxn as L
 from tests.fixtures.etcd import EtcdCluster
+from tests.fixtures.sqldb import PASSWORD, start_postgres
 
 
 async def run(url: str, partitions: int, buckets: int) -> dict[str, float]:
@@ -68,14 +70,20 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     tmp = Path(tempfile.mkdtemp(prefix="bench-large-txn-"))
     cluster = EtcdCluster.start(3) if "etcd" in stores else None
+    pg = start_postgres(durable=True) if "postgresql" in stores else None
     try:
         if "sqlite" in stores:
             results["sqlite"] = asyncio.run(run(f"sqlite:///{tmp}/kv.db", args.partitions, args.buckets))
         if cluster is not None:
             results["etcd(3)"] = asyncio.run(run(cluster.url("bench"), args.partitions, args.buckets))
+        if pg is not None:
+            url = f"postgresql://dorisctl:{PASSWORD}@127.0.0.1:{pg.port}/{pg.shared_database('bench')}"
+            results["postgresql"] = asyncio.run(run(url, args.partitions, args.buckets))
     finally:
         if cluster is not None:
             cluster.stop()
+        if pg is not None:
+            pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     tablets = args.partitions * args.buckets
     print(f"{tablets} tablets in {args.partitions} partitions")
