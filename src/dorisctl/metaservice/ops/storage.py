@@ -25,9 +25,8 @@ from dorisctl.metaservice.model.instances import (
     save_instance,
     seal_into,
     to_compact_json,
-    trim_prefix,
 )
-from dorisctl.metaservice.ops.vault import load_vaults, request_obj
+from dorisctl.metaservice.ops.vault import load_vaults, new_obj_info, request_obj
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.secrets import SecretError
 
@@ -112,32 +111,7 @@ async def add_obj_info(svc: Service, txn: Txn, req: cloud_pb2.AlterObjStoreInfoR
                 raise invalid("original obj infos has a same conf, please check it")
     except SecretError as e:
         raise MetaServiceError(Code.ERR_DECPYPT, "failed to decrypt") from e
-    ids = [_numeric_id(o.id) for o in inst.obj_info] + [_numeric_id(r) for r in inst.resource_ids]
-    next_id = 1 + max((i for i in ids if i is not None), default=0)
-    now = svc.now_s()
-    new = inst.obj_info.add(
-        ctime=now,
-        mtime=now,
-        id=str(next_id),
-        bucket=obj.bucket,
-        prefix=trim_prefix(obj.prefix),
-        endpoint=obj.endpoint,
-        external_endpoint=obj.external_endpoint,
-        region=obj.region,
-        provider=obj.provider,
-        sse_enabled=inst.sse_enabled,
-        use_path_style=obj.use_path_style,
-    )
-    if obj.HasField("user_id"):
-        new.user_id = obj.user_id
-    if has_role:
-        new.role_arn = obj.role_arn
-        new.external_id = obj.external_id
-        new.cred_provider_type = cloud_pb2.INSTANCE_PROFILE
-    else:
-        new.ak = obj.ak
-        new.sk = obj.sk
-        seal_into(svc, new)
+    inst.obj_info.append(new_obj_info(svc, inst, obj, sse_enabled=inst.sse_enabled))
     save_instance(txn, inst, node_counts(inst))
     return Reply()
 

@@ -113,8 +113,9 @@ def _check_op(req: cloud_pb2.AlterObjStoreInfoRequest) -> ObjectStoreInfoPB | No
     return None
 
 
-def _new_obj(svc: Service, inst: InstanceInfoPB, obj: ObjectStoreInfoPB, *, sse_enabled: bool) -> ObjectStoreInfoPB:
-    """A vault's stored obj_info: the request's fields, prefix trimmed, a fresh id, sk sealed."""
+def new_obj_info(svc: Service, inst: InstanceInfoPB, obj: ObjectStoreInfoPB, *, sse_enabled: bool) -> ObjectStoreInfoPB:
+    """A stored obj_info (a vault's, or add_obj_info's entry): the request's fields, prefix trimmed,
+    a fresh id, sk sealed (or the role_arn's instance-profile credentials)."""
     now = svc.now_s()
     new = ObjectStoreInfoPB(
         ctime=now,
@@ -189,7 +190,7 @@ def add_vault_into_instance(svc: Service, txn: Txn, inst: InstanceInfoPB, vault:
         and obj.external_endpoint
     ):
         raise invalid("s3 conf info err, please check it")
-    stored = StorageVaultPB(name=vault.name, obj_info=_new_obj(svc, inst, obj, sse_enabled=True))
+    stored = StorageVaultPB(name=vault.name, obj_info=new_obj_info(svc, inst, obj, sse_enabled=True))
     stored.id = stored.obj_info.id
     _register(txn, inst, stored)
     return stored
@@ -246,7 +247,7 @@ def _add_s3_vault(
     _require_name(name)
     if _vault_index(inst, name) is not None:
         raise already_existed(f"vault_name={name} already created")
-    vault = StorageVaultPB(name=name, obj_info=_new_obj(svc, inst, obj, sse_enabled=inst.sse_enabled))
+    vault = StorageVaultPB(name=name, obj_info=new_obj_info(svc, inst, obj, sse_enabled=inst.sse_enabled))
     vault.id = vault.obj_info.id
     _register(txn, inst, vault)
     if req.set_as_default_storage_vault:
