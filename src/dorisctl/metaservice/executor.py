@@ -160,6 +160,18 @@ class Executor:
         shared = os.environ.get(WORKERS_DIR_ENV, "")
         self.process_locks = ProcessLocks(shared) if shared else None
 
+    @contextlib.asynccontextmanager
+    async def _queued(self, key: str | None) -> AsyncIterator[None]:
+        """Behind the requests of the same key: in this process, then across worker processes."""
+        if key is None:
+            yield
+            return
+        async with contextlib.AsyncExitStack() as held:
+            await held.enter_async_context(self.instance_queue.hold(key))
+            if self.process_locks is not None:
+                await held.enter_async_context(self.process_locks.hold(key))
+            yield
+
     async def run(
         self,
         handler: Handler,
@@ -181,13 +193,8 @@ class Executor:
             await self.read_gate.enter()
         scratch = REQUEST_SCRATCH.set({})
         try:
-            if key is not None:
-                async with self.instance_queue.hold(key):
-                    if self.process_locks is None:
-                        return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
-                    async with self.process_locks.hold(key):
-                        return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
-            return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
+            async with self._queued(key):
+                return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
         except KvError as e:
             raise kv_error_to_ms(e) from None
         finally:

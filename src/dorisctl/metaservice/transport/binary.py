@@ -33,6 +33,13 @@ _CACHE_HIT = metrics.REPLY_CACHE.labels("hit")
 _CACHE_MISS = metrics.REPLY_CACHE.labels("miss")
 
 
+def _log_incident(rpc: Rpc) -> str:
+    """Log the exception being handled under a fresh incident id; the message that names it."""
+    incident = uuid.uuid4().hex[:12]
+    log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
+    return f"internal error, incident={incident} (see the meta-service log)"
+
+
 class BadRequest(Exception):
     """The request bytes do not parse as the RPC's request message."""
 
@@ -55,11 +62,9 @@ class RpcFront:
         try:
             return await self._answer(rpc, req, payload, protocol, peer)
         except Exception:  # a reply that cannot be built: still answered, never a silent hang
-            incident = uuid.uuid4().hex[:12]
-            log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
             resp = rpc.response_type()
             resp.status.code = Code.UNDEFINED_ERR  # type: ignore[attr-defined]
-            resp.status.msg = f"internal error, incident={incident} (see the meta-service log)"  # type: ignore[attr-defined]
+            resp.status.msg = _log_incident(rpc)  # type: ignore[attr-defined]
             return resp.SerializePartialToString()
 
     async def _answer(self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str) -> bytes:
@@ -128,10 +133,8 @@ class RpcFront:
                 resp.CopyFrom(e.result)
             code, msg = e.code, e.msg
         except Exception:
-            incident = uuid.uuid4().hex[:12]
-            log.exception("unhandled error", extra={"fields": {"rpc": rpc.name, "incident": incident}})
             resp = rpc.response_type()
-            code, msg = Code.UNDEFINED_ERR, f"internal error, incident={incident} (see the meta-service log)"
+            code, msg = Code.UNDEFINED_ERR, _log_incident(rpc)
         status = resp.status  # type: ignore[attr-defined]
         status.code = code
         status.msg = msg
