@@ -55,8 +55,9 @@ async def load_tablet_index(txn: Txn, iid: str, tablet_id: int) -> cloud_pb2.Tab
     return idx
 
 
-async def load_tablet_indexes(txn: Txn, iid: str, tablet_ids: list[int]) -> dict[int, cloud_pb2.TabletIndexPB]:
-    """Tablet indexes of many tablets; one range read when the ids are dense (large loads), else point reads."""
+async def find_tablet_indexes(txn: Txn, iid: str, tablet_ids: list[int]) -> dict[int, cloud_pb2.TabletIndexPB]:
+    """The stored indexes of those of these tablets that exist: one range read when the ids are
+    dense (large loads, a partition's tablets), else one batched point read."""
     wanted = sorted(set(tablet_ids))
     out: dict[int, cloud_pb2.TabletIndexPB] = {}
     if len(wanted) > 8 and wanted[-1] - wanted[0] <= 2 * len(wanted):
@@ -68,9 +69,20 @@ async def load_tablet_indexes(txn: Txn, iid: str, tablet_ids: list[int]) -> dict
             idx.ParseFromString(value)
             if idx.tablet_id in want:
                 out[idx.tablet_id] = idx
-    for tablet_id in wanted:
+        return out
+    found = await txn.get_many([keys.meta_tablet_idx_key(iid, t) for t in wanted])
+    for tablet_id, raw in zip(wanted, found, strict=True):
+        if raw is not None:
+            out[tablet_id] = TabletIndexPB.FromString(raw)
+    return out
+
+
+async def load_tablet_indexes(txn: Txn, iid: str, tablet_ids: list[int]) -> dict[int, cloud_pb2.TabletIndexPB]:
+    """Tablet indexes of many tablets, each of which must exist (else TABLET_NOT_FOUND)."""
+    out = await find_tablet_indexes(txn, iid, tablet_ids)
+    for tablet_id in sorted(set(tablet_ids)):
         if tablet_id not in out:
-            out[tablet_id] = await load_tablet_index(txn, iid, tablet_id)
+            out[tablet_id] = await load_tablet_index(txn, iid, tablet_id)  # raises: not found
     return out
 
 

@@ -8,7 +8,6 @@ Each operation is `async def op(svc, txn, req) -> Reply` over one KV transaction
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from dorisctl.kv import Txn, decode_counter
@@ -24,6 +23,7 @@ from dorisctl.metaservice.model.tablets import (
     TabletStatsPB,
     complete_index,
     detach_schema,
+    find_tablet_indexes,
     get_schema,
     load_tablet_index,
     put_schema_once,
@@ -59,7 +59,7 @@ async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsReq
 
         async def step(sub: Txn, chunk: Sequence[olap_file_pb2.TabletMetaCloudPB]) -> None:
             schemas: set[tuple[int, int]] = set()
-            existing = await _existing_tablets(sub, iid, [m.tablet_id for m in chunk])
+            existing = await find_tablet_indexes(sub, iid, [m.tablet_id for m in chunk])
             for source in chunk:
                 if source.tablet_id not in existing:
                     await _create_tablet(sub, iid, source, schemas, db_id)
@@ -71,23 +71,6 @@ async def create_tablets(svc: Service, txn: Txn, req: cloud_pb2.CreateTabletsReq
         if await txn.get(keys.meta_tablet_idx_key(iid, source.tablet_id)) is None:
             await _create_tablet(txn, iid, source, schemas_done, db_id)
     return Reply(result=resp)
-
-
-async def _existing_tablets(txn: Txn, iid: str, tablet_ids: list[int]) -> set[int]:
-    """Which of these tablets exist: one range read when the ids are dense, else point reads."""
-    ids = sorted(tablet_ids)
-    if ids[-1] - ids[0] <= 2 * len(ids):
-        rows = await txn.get_range(
-            keys.meta_tablet_idx_key(iid, ids[0]), keys.meta_tablet_idx_key(iid, ids[-1]) + b"\xff"
-        )
-        found = set()
-        for _, value in rows:
-            idx = TabletIndexPB()
-            idx.ParseFromString(value)
-            found.add(idx.tablet_id)
-        return found & set(ids)
-    values = await asyncio.gather(*(txn.get(keys.meta_tablet_idx_key(iid, t)) for t in ids))
-    return {t for t, v in zip(ids, values, strict=True) if v is not None}
 
 
 async def _create_tablet(
@@ -176,13 +159,21 @@ def _existed(existing: olap_file_pb2.RowsetMetaCloudPB) -> MetaServiceError:
     return MetaServiceError(Code.ALREADY_EXISTED, "rowset already exists", resp)
 
 
+async def _check_writer(
+    svc: Service, txn: Txn, iid: str, rs: RowsetMetaCloudPB, req: cloud_pb2.CreateRowsetRequest
+) -> None:
+    """The rowset's writer may still write it: a tablet job's the tablet still runs (else
+    STALE_PREPARE_ROWSET), a load's whose txn is still PREPARED (ops/loadcheck.py)."""
+    if req.tablet_job_id:
+        await check_job_rowset(txn, iid, rs.tablet_id, rs.rowset_id_v2, req.tablet_job_id)
+    await require_prepared_load(svc, txn, iid, rs)
+
+
 async def prepare_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetRequest) -> Reply:
     """Spec 7.3: record the rowset for the recycler (type PREPARE) until it is committed."""
     rs = _check_rowset_meta(req)
     iid = await require_instance(svc, txn, req.cloud_unique_id)
-    if req.tablet_job_id:
-        await check_job_rowset(txn, iid, rs.tablet_id, rs.rowset_id_v2, req.tablet_job_id)
-    await require_prepared_load(svc, txn, iid, rs)
+    await _check_writer(svc, txn, iid, rs, req)
     tmp = await txn.get(keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id))
     if tmp is not None:
         existing = RowsetMetaCloudPB()
@@ -206,9 +197,7 @@ async def commit_rowset(svc: Service, txn: Txn, req: cloud_pb2.CreateRowsetReque
     """Spec 7.3: the tmp rowset (txn, tablet); a retry with the same rowset_id_v2 is OK."""
     rs = _check_rowset_meta(req)
     iid = await require_instance(svc, txn, req.cloud_unique_id)
-    if req.tablet_job_id:
-        await check_job_rowset(txn, iid, rs.tablet_id, rs.rowset_id_v2, req.tablet_job_id)
-    await require_prepared_load(svc, txn, iid, rs)
+    await _check_writer(svc, txn, iid, rs, req)
     tmp_key = keys.meta_rowset_tmp_key(iid, rs.txn_id, rs.tablet_id)
     tmp = await txn.get(tmp_key)
     if tmp is not None:
