@@ -100,7 +100,10 @@ async def prepare_restore_job(svc: Service, txn: Txn, req: cloud_pb2.RestoreJobR
     return Reply(result=cloud_pb2.RestoreJobResponse())
 
 
-async def commit_restore_job(svc: Service, txn: Txn, req: cloud_pb2.RestoreJobRequest) -> Reply:
+async def _recorded_job(
+    svc: Service, txn: Txn, req: cloud_pb2.RestoreJobRequest
+) -> tuple[str, cloud_pb2.TabletIndexPB, bytes, RestoreJobCloudPB]:
+    """commit and finish: the instance, the tablet, and the restore job recorded for it (its key too)."""
     if not req.HasField("tablet_id"):
         raise invalid("empty tablet_id")
     iid, idx = await _start(svc, txn, req)
@@ -108,6 +111,11 @@ async def commit_restore_job(svc: Service, txn: Txn, req: cloud_pb2.RestoreJobRe
     job = await _load_job(txn, key)
     if job is None:
         raise invalid("restore job not exists or has been recycled")
+    return iid, idx, key, job
+
+
+async def commit_restore_job(svc: Service, txn: Txn, req: cloud_pb2.RestoreJobRequest) -> Reply:
+    iid, idx, key, job = await _recorded_job(svc, txn, req)
     if job.state == State.COMMITTED:
         return Reply(result=cloud_pb2.RestoreJobResponse())  # a retry of a commit that succeeded
     if job.state == State.RECYCLING:
@@ -173,13 +181,7 @@ async def commit_restore_job(svc: Service, txn: Txn, req: cloud_pb2.RestoreJobRe
 
 
 async def finish_restore_job(svc: Service, txn: Txn, req: cloud_pb2.RestoreJobRequest) -> Reply:
-    if not req.HasField("tablet_id"):
-        raise invalid("empty tablet_id")
-    iid, idx = await _start(svc, txn, req)
-    key = keys.job_restore_tablet_key(iid, req.tablet_id)
-    job = await _load_job(txn, key)
-    if job is None:
-        raise invalid("restore job not exists or has been recycled")
+    _, idx, key, job = await _recorded_job(svc, txn, req)
     if job.state in (State.DROPPED, State.COMPLETED):
         return Reply(result=cloud_pb2.RestoreJobResponse())  # already final
     if job.state == State.RECYCLING:
