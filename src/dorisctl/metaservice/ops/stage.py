@@ -16,12 +16,11 @@ from __future__ import annotations
 from dorisctl.kv import Txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
-from dorisctl.metaservice.errors import Code, MetaServiceError, already_existed, get_err, invalid
+from dorisctl.metaservice.errors import Code, MetaServiceError, already_existed, invalid
 from dorisctl.metaservice.model.instances import (
-    load_instance,
+    instance_of_node,
     node_counts,
     open_sk,
-    resolve_instance_id,
     save_instance,
     seal_into,
     to_compact_json,
@@ -36,15 +35,7 @@ EXTERNAL = StagePB.EXTERNAL
 
 
 async def _instance(svc: Service, txn: Txn, cuid: str) -> cloud_pb2.InstanceInfoPB:
-    if not cuid:
-        raise invalid("cloud unique id not set")
-    iid = await resolve_instance_id(svc, txn, cuid)
-    if not iid:
-        raise invalid("empty instance_id")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
-    return inst
+    return await instance_of_node(svc, txn, cuid, "cloud unique id not set")
 
 
 def _check_new_stage(req: cloud_pb2.CreateStageRequest) -> StagePB:

@@ -17,10 +17,10 @@ from dorisctl.metaservice.errors import (
 )
 from dorisctl.metaservice.model.instances import (
     DELETED_MSG,
+    instance_of_node,
     load_instance,
     node_counts,
     open_sk,
-    resolve_instance_id,
     reveal_in_place,
     save_instance,
     seal_into,
@@ -42,14 +42,7 @@ MAX_OBJ_INFO_BYTES = 1024
 
 
 async def _instance_by_cuid(svc: Service, txn: Txn, cloud_unique_id: str, *, deleted_ok: bool) -> InstanceInfoPB:
-    if not cloud_unique_id:
-        raise invalid("cloud unique id not set")
-    iid = await resolve_instance_id(svc, txn, cloud_unique_id)
-    if not iid:
-        raise invalid("empty instance_id")
-    inst = await load_instance(txn, iid)
-    if inst is None:
-        raise get_err(f"failed to get instance, instance_id={iid} err=KeyNotFound")
+    inst = await instance_of_node(svc, txn, cloud_unique_id, "cloud unique id not set")
     if not deleted_ok and inst.status == InstanceInfoPB.DELETED:
         raise not_found(DELETED_MSG)
     return inst
