@@ -227,7 +227,7 @@ def main() -> int:
     parser.add_argument("--store", default=None, help="store URL (default: sqlite in a temp dir)")
     parser.add_argument("--processes", type=int, default=1, help="meta-service processes sharing the store")
     parser.add_argument("--ms-config", action="append", default=[], help="passed to the servers, e.g. "
-                        "response_cache_entries=0")  # fmt: skip
+                        "max_requests_in_progress=0")  # fmt: skip
     parser.add_argument(
         "--matrix",
         action="store_true",

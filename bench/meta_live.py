@@ -314,7 +314,8 @@ def bench_server(name: str, extra: list[str], env: dict[str, str], args: Any) ->
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "dorisctl", "meta-service", "--data-dir", tmp, "--port", str(port),
-               "--token", TOKEN, "--log-level", "warning", "--no-recycler", *extra]  # fmt: skip
+               "--token", TOKEN, "--log-level", "warning", "--no-recycler",
+               *(a.replace("{data}", tmp) for a in extra)]  # fmt: skip
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
         try:
             for _ in range(1200):
@@ -377,6 +378,8 @@ def run_live(args: Any) -> int:
         env = {"PYTHONPATH": str(Path(args.baseline_src).resolve())}
         servers.append(("baseline", ["--ms-config", "response_cache_entries=0"], env))
     servers.append(("workers=1", ["--workers", "1"], {}))
+    if args.cache_off:  # the same code without the key cache: what the cache brings
+        servers.append(("w=1 nocache", ["--workers", "1", "--store", "sqlite:///{data}/nocache.db?cache=0"], {}))
     servers.append((f"workers={default_workers()}", [], {}))
     print(f"meta-service live benchmark: {args.callers} callers, {args.seconds:.0f} s per phase, writer "
           f"{args.writer_rate:.0f} loads/s, {os.cpu_count()} cores, sqlite")  # fmt: skip
@@ -416,6 +419,13 @@ def report(results: list[dict[str, Any]], args: Any) -> None:
                 a, b = by.get((one, op, protocol)), by.get((many, op, protocol))
                 if a and b:
                     print(f"  {many} vs workers=1, {op} {protocol}: {b['rate'] / a['rate']:.2f}x")
+        if "w=1 nocache" in servers:
+            for op in ("version_batch", "tablet_rowset"):
+                for protocol in ("grpc", "brpc"):
+                    a, b = by.get(("w=1 nocache", op, protocol)), by.get((one, op, protocol))
+                    if a and b:
+                        print(f"  workers=1 vs the same without its key cache, {op} {protocol}: "
+                              f"{b['rate'] / a['rate']:.2f}x")  # fmt: skip
         if "baseline" in servers:
             for op in ("version_batch", "tablet_rowset"):
                 for protocol in ("grpc", "brpc"):

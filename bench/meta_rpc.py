@@ -284,6 +284,7 @@ def main() -> int:
     parser.add_argument("--live", action="store_true", help="reads under a paced writer (bench/meta_live.py)")
     parser.add_argument("--writer-rate", type=float, default=60.0, help="live: loads/s the writer starts")
     parser.add_argument("--baseline-src", default="", help="live: also bench this checkout's src/, cache off")
+    parser.add_argument("--cache-off", action="store_true", help="live: also bench workers=1 without the key cache")
     args = parser.parse_args()
     if args.live:
         from bench.meta_live import run_live

@@ -3,7 +3,7 @@
 What is measured, by whom:
 * meta-service requests: one counter labelled by protocol (http, grpc, brpc), route/RPC and the
   reply's MetaServiceCode name (OK, INVALID_ARGUMENT, ...), a latency histogram per protocol and
-  route/RPC, open connections per protocol, reply-cache hits and misses;
+  route/RPC, open connections per protocol, key-cache hits and misses;
 * the store: transaction attempt and commit latency, conflicts and retries, SQLite group-commit
   batch sizes;
 * the recycler: objects, bytes and keys deleted, jobs by kind and outcome, time since the last
@@ -63,8 +63,11 @@ OVERLOADED = Counter(
     ["reason"],
     registry=REGISTRY,
 )
-REPLY_CACHE = Counter(
-    "dorisctl_ms_reply_cache", "Read-reply cache lookups by result (hit, miss)", ["result"], registry=REGISTRY
+KV_CACHE = Counter(
+    "dorisctl_kv_cache_reads",
+    "Store reads (keys and ranges) answered by the key cache (hit) or the store (miss); SQLite only",
+    ["result"],
+    registry=REGISTRY,
 )
 KV_TXN_SECONDS = Histogram(
     "dorisctl_kv_txn_seconds", "One transaction attempt: reads, the operation and commit", buckets=_LATENCY,

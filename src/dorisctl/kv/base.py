@@ -232,24 +232,27 @@ class Txn(abc.ABC):
         round trip where the backend can (same read set, same read-your-writes)."""
         self._check_open()
         await self._fair_share()
-        out: list[bytes | None] = [None] * len(keys)
         buf = self._buf
-        pending: list[int]
+        reads = self._point_reads
         if not buf.values and not buf.cleared and not buf.adds:  # nothing written yet: all from the store
-            pending = list(range(len(keys)))
-        else:
-            pending = []
-            for i, key in enumerate(keys):
-                local = buf.local(key)
-                if isinstance(local, _Missing):
-                    pending.append(i)
-                else:
-                    out[i] = local
+            unique = list(dict.fromkeys(keys))
+            got = await self._snapshot_get_many(unique)
+            for key in unique:
+                hit = got.get(key)
+                reads[key] = None if hit is None else hit[1]
+            return [None if (hit := got.get(key)) is None else hit[0] for key in keys]
+        out: list[bytes | None] = [None] * len(keys)
+        pending: list[int] = []
+        for i, key in enumerate(keys):
+            local = buf.local(key)
+            if isinstance(local, _Missing):
+                pending.append(i)
+            else:
+                out[i] = local
         if not pending:
             return out
         wanted = list(dict.fromkeys(keys[i] for i in pending))
         found = await self._snapshot_get_many(wanted)
-        reads = self._point_reads
         for key in wanted:
             hit = found.get(key)
             reads[key] = None if hit is None else hit[1]
@@ -440,15 +443,6 @@ class TxnKv(abc.ABC):
     @abc.abstractmethod
     async def begin(self) -> Txn:
         """Start a transaction."""
-
-    def committed_version(self) -> int | None:
-        """The store's latest committed version, if reading it costs no I/O wait, else None.
-
-        Embedded stores answer (SQLite: a counter row in the file, so other processes' commits
-        count too); remote ones (etcd) answer None. Any commit anywhere makes it grow, so equal
-        versions mean equal store contents: the HTTP layer's response cache relies on that.
-        """
-        return None
 
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Connect and prepare the store before serving (remote stores); raises `StoreOpenError`

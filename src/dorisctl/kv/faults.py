@@ -113,9 +113,6 @@ class FaultyKv(TxnKv):
             raise fault.error("begin", len(self.calls) - 1)
         return FaultyTxn(self, await self.inner.begin())
 
-    def committed_version(self) -> int | None:
-        return self.inner.committed_version()
-
     async def close(self) -> None:
         await self.inner.close()
 

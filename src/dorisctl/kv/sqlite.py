@@ -16,6 +16,9 @@ store version (a commit sequence). Every commit increments it and stamps the key
   3.4 -> 7.7).
   `BEGIN IMMEDIATE` takes SQLite's write lock, so several processes sharing one
   file (the meta-service and a separate `dorisctl recycler`) stay serializable too.
+* Change log and key cache: each batch also writes one `kv_changes` row (its new version, the
+  keys it changed), which every process sharing the file reads to keep its key cache exact
+  (kv/keycache.py, kv/sqlite_read.py); `?cache=0` in the URL turns the cache off.
 * Durability: `synchronous=FULL` by default, so an acknowledged write survives power loss, not
   only a crash; group commit amortizes the fsync over every commit waiting. `?synchronous=normal`
   in the URL trades that for speed: WAL mode then still never corrupts, but may lose the last
@@ -38,13 +41,14 @@ import os
 import sqlite3
 import time
 import urllib.parse
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from dorisctl import metrics
 from dorisctl.kv.base import Commit, Limits, Txn, TxnKv, _wrap_add
-from dorisctl.kv.errors import Conflict, KvError, Unavailable
+from dorisctl.kv.errors import Conflict, Unavailable
+from dorisctl.kv.keycache import KeyCache, encode_changes
+from dorisctl.kv.sqlite_read import SqliteTxn, _Reader
 
 T = TypeVar("T")
 
@@ -56,7 +60,12 @@ CREATE TABLE IF NOT EXISTS kv (key BLOB PRIMARY KEY, value BLOB NOT NULL, versio
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (name, value) VALUES ('version', 0);
 INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', 1);
+CREATE TABLE IF NOT EXISTS kv_changes (version INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 """
+
+# Change-log rows kept (kv/keycache.py): a process whose cache is further behind starts afresh.
+CHANGE_LOG_KEEP = 4096
+CHANGE_LOG_RANGE_KEYS = 1000  # a range removal of more keys is logged as its range (caches start afresh)
 
 
 def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
@@ -68,12 +77,14 @@ def parse_sqlite_url(url: str) -> tuple[str, dict[str, str]]:
     if not path:
         raise ValueError(f"sqlite URL without a file path: {url!r}")
     options = dict(urllib.parse.parse_qsl(query))
-    unknown = set(options) - {"synchronous", "pool"}
+    unknown = set(options) - {"synchronous", "pool", "cache"}
     if unknown:
         raise ValueError(f"unknown sqlite URL option(s): {', '.join(sorted(unknown))}")
     sync = options.get("synchronous", "full").lower()
     if sync not in ("full", "normal"):
         raise ValueError("sqlite option synchronous must be 'full' or 'normal'")
+    if not options.get("cache", "0").isdigit():
+        raise ValueError("sqlite option cache must be a number of entries (0: no read cache)")
     return path, options
 
 
@@ -87,11 +98,14 @@ class SqliteKv(TxnKv):
         self.path = path
         self._synchronous = options.get("synchronous", "full").upper()
         self._pool_size = int(options.get("pool", "8"))
+        entries = int(options.get("cache", "200000"))
+        self.cache: KeyCache | None = KeyCache(entries, max(entries // 10, 1)) if entries else None
+        self._changed: list[bytes] = []  # keys the open write batch wrote (its change-log row)
+        self._cleared: list[tuple[bytes, bytes]] = []
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         self._writer = self._connect()
         self._writer.executescript(_SCHEMA)
-        self._version_conn = self._connect()  # autocommit: each SELECT sees the latest commit
         self._flusher = ThreadPoolExecutor(1, thread_name_prefix="kv-sqlite-commit")
         self._state = _IDLE
         self._current = 0  # store version when the open write transaction began
@@ -129,15 +143,6 @@ class SqliteKv(TxnKv):
                 time.sleep(0.02)
         conn.execute(f"PRAGMA synchronous={self._synchronous}")
         return conn
-
-    def committed_version(self) -> int | None:
-        if self._closed:
-            return None
-        try:
-            (version,) = self._version_conn.execute("SELECT value FROM meta WHERE name='version'").fetchone()
-        except sqlite3.Error:
-            return None
-        return int(version)
 
     async def begin(self) -> Txn:
         if self._closed:
@@ -207,7 +212,6 @@ class SqliteKv(TxnKv):
         self._writer.close()
         for reader in self._all_readers:
             reader.close()
-        self._version_conn.close()
 
     # -- the write pipeline (event loop thread; only BEGIN-with-wait and COMMIT run in a thread) ----
     #
@@ -261,6 +265,7 @@ class SqliteKv(TxnKv):
     def _begun(self) -> None:
         (self._current,) = self._writer.execute("SELECT value FROM meta WHERE name='version'").fetchone()
         self._dirty = False
+        self._changed, self._cleared = [], []
         self._state = _OPEN
 
     def _apply_member(self, commit: Commit, future: asyncio.Future[None]) -> None:
@@ -277,7 +282,7 @@ class SqliteKv(TxnKv):
             _settle(future, Unavailable(f"sqlite: {e}"))
             return
         try:
-            self._apply(conn, commit, self._current + 1)
+            self._apply(conn, commit, self._current + 1, self._changed, self._cleared)
         except sqlite3.Error as e:
             self._abandon_batch(Unavailable(f"sqlite: write failed, nothing written: {e}"), future)
             return
@@ -292,6 +297,7 @@ class SqliteKv(TxnKv):
             _settle(f, error)
         self._state = _IDLE
         self._dirty = False
+        self._changed, self._cleared = [], []
 
     def _drain_queue(self) -> None:
         queued, self._queued = self._queued, []
@@ -314,7 +320,13 @@ class SqliteKv(TxnKv):
         if self._state != _OPEN:
             return
         if self._dirty:
-            self._writer.execute("UPDATE meta SET value=? WHERE name='version'", (self._current + 1,))
+            version = self._current + 1
+            self._writer.execute("UPDATE meta SET value=? WHERE name='version'", (version,))
+            changes = encode_changes(dict.fromkeys(self._changed), self._cleared)
+            self._writer.execute("INSERT INTO kv_changes (version, keys) VALUES (?, ?)", (version, changes))
+            if version % 256 == 0:
+                self._writer.execute("DELETE FROM kv_changes WHERE version <= ?", (version - CHANGE_LOG_KEEP,))
+            self._changed, self._cleared = [], []
         self._state = _FLUSHING
         members, self._members = self._members, []
         self.batches += 1
@@ -346,17 +358,34 @@ class SqliteKv(TxnKv):
             self._idle.set()
 
     @staticmethod
-    def _apply(conn: sqlite3.Connection, commit: Commit, version: int) -> None:
+    def _apply(
+        conn: sqlite3.Connection,
+        commit: Commit,
+        version: int,
+        changed: list[bytes],
+        cleared: list[tuple[bytes, bytes]],
+    ) -> None:
+        """Write the commit's mutations; note the keys they change for the change log (a range
+        removal as the keys it removes, or as the range itself when it removes very many)."""
         upsert = (
             "INSERT INTO kv (key, value, version) VALUES (?, ?, ?) ON CONFLICT(key) "
             "DO UPDATE SET value=excluded.value, version=excluded.version"
         )
         for m in commit.mutations:
+            if m.kind != "clear":
+                changed.append(m.key)
             if m.kind == "put":
                 conn.execute(upsert, (m.key, m.value, version))
             elif m.kind == "remove":
                 conn.execute("DELETE FROM kv WHERE key=?", (m.key,))
             elif m.kind == "clear":
+                gone = conn.execute(
+                    "SELECT key FROM kv WHERE key>=? AND key<? LIMIT ?", (m.key, m.end, CHANGE_LOG_RANGE_KEYS + 1)
+                ).fetchall()
+                if len(gone) > CHANGE_LOG_RANGE_KEYS:
+                    cleared.append((m.key, m.end))
+                else:
+                    changed.extend(bytes(k) for (k,) in gone)
                 conn.execute("DELETE FROM kv WHERE key>=? AND key<?", (m.key, m.end))
             else:
                 row = conn.execute("SELECT value FROM kv WHERE key=?", (m.key,)).fetchone()
@@ -388,129 +417,3 @@ def _settle(future: asyncio.Future[None], outcome: BaseException | None) -> None
         future.set_result(None)
     else:
         future.set_exception(outcome)
-
-
-class _Reader:
-    """A pooled read connection. `stale`: a read transaction is open (ended when it goes back to the pool)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.stale = False
-
-    def open_snapshot(self) -> None:
-        """Start a read transaction; the first SELECT on it pins the snapshot."""
-        if self.stale:
-            self.conn.execute("ROLLBACK")
-            self.stale = False
-        self.conn.execute("BEGIN")
-        self.stale = True
-
-    def end_snapshot(self) -> None:
-        if self.stale:
-            with contextlib.suppress(sqlite3.Error):
-                self.conn.execute("ROLLBACK")
-            self.stale = False
-
-    def snapshot_version(self) -> int:
-        """The store version of the pinned snapshot (same read transaction, so consistent)."""
-        (version,) = self.conn.execute("SELECT value FROM meta WHERE name='version'").fetchone()
-        return int(version)
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class SqliteTxn(Txn):
-    def __init__(self, kv: SqliteKv) -> None:
-        super().__init__(kv.limits)
-        self._kv = kv
-        self._reader: _Reader | None = None
-        self._version: int | None = None
-
-    def _snapshot_version(self) -> int:
-        # Only committing writers need it: read it lazily, inside the still-open read transaction.
-        if self._version is None:
-            assert self._reader is not None, "the snapshot version is only asked for after a read"
-            self._version = _guard(self._reader.snapshot_version)()
-        return self._version
-
-    async def _with_snapshot(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        if self._reader is None:
-            reader = self._kv.acquire_reader()
-            self._reader = reader
-
-            def first() -> T:
-                reader.open_snapshot()
-                return fn(reader.conn)
-
-            return _guard(first)()
-        conn = self._reader.conn
-        return _guard(lambda: fn(conn))()
-
-    async def _snapshot_get(self, key: bytes) -> tuple[bytes, int] | None:
-        def read(conn: sqlite3.Connection) -> tuple[bytes, int] | None:
-            row = conn.execute("SELECT value, version FROM kv WHERE key=?", (key,)).fetchone()
-            return None if row is None else (bytes(row[0]), int(row[1]))
-
-        return await self._with_snapshot(read)
-
-    async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
-        def read(conn: sqlite3.Connection) -> dict[bytes, tuple[bytes, int]]:
-            out: dict[bytes, tuple[bytes, int]] = {}
-            for i in range(0, len(keys), _IN_CHUNK):
-                chunk = keys[i : i + _IN_CHUNK]
-                sql = _IN_SQL.get(len(chunk)) or _in_sql(len(chunk))
-                for k, v, ver in conn.execute(sql, chunk):
-                    out[bytes(k)] = (bytes(v), int(ver))
-            return out
-
-        return await self._with_snapshot(read)
-
-    async def _snapshot_range(
-        self, begin: bytes, end: bytes, limit: int, reverse: bool
-    ) -> list[tuple[bytes, bytes, int]]:
-        order = "DESC" if reverse else "ASC"
-        sql = f"SELECT key, value, version FROM kv WHERE key>=? AND key<? ORDER BY key {order}"
-        args: tuple[object, ...] = (begin, end)
-        if limit:
-            sql += " LIMIT ?"
-            args = (begin, end, limit)
-
-        def read(conn: sqlite3.Connection) -> list[tuple[bytes, bytes, int]]:
-            return [(bytes(k), bytes(v), int(ver)) for k, v, ver in conn.execute(sql, args)]
-
-        return await self._with_snapshot(read)
-
-    async def _commit(self, commit: Commit) -> None:
-        await self._release()  # the snapshot version is taken: hold no connection while waiting
-        await self._kv.submit(commit)
-
-    async def _release(self) -> None:
-        if self._reader is not None:
-            self._kv.release_reader(self._reader)  # which ends its read transaction
-            self._reader = None
-
-
-_IN_CHUNK = 500  # keys per statement (well under SQLite's bound on parameters)
-_IN_SQL: dict[int, str] = {}
-
-
-def _in_sql(n: int) -> str:
-    sql = _IN_SQL[n] = "SELECT key, value, version FROM kv WHERE key IN (" + ",".join("?" * n) + ")"
-    return sql
-
-
-def _guard(fn: Callable[[], T]) -> Callable[[], T]:
-    """Translate sqlite3 errors raised in a worker thread into the KvError tree."""
-
-    def run() -> T:
-        try:
-            return fn()
-        except KvError:
-            raise
-        except sqlite3.OperationalError as e:
-            raise Unavailable(f"sqlite: {e}") from e
-        except sqlite3.Error as e:
-            raise KvError(f"sqlite: {e}") from e
-
-    return run

@@ -30,7 +30,6 @@ class Settings:
     split_tablet_stats: bool = True
     enable_load_txn_status_check: bool = True  # prepare/commit_rowset of a load need a PREPARED txn
     max_num_stages: int = 40  # stages per instance (create_stage)
-    response_cache_entries: int = 4096  # dorisctl: cached read replies (0 turns the cache off)
     default_max_qps_limit: int = 1_000_000  # per RPC and instance, as Doris
     specific_max_qps_limit: str = "get_cluster:5000000;begin_txn:5000000"  # rpc:limit pairs, as Doris
     max_requests_in_progress: int = 4096  # dorisctl: admitted and not yet answered, per process

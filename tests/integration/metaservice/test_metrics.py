@@ -62,7 +62,7 @@ def test_requests_codes_latency_connections_and_store_are_scraped(tmp_path: Path
         assert value(m, "dorisctl_ms_requests_total", protocol="grpc", rpc="get_cluster", code="INVALID_ARGUMENT") == 1
         assert value(m, "dorisctl_ms_requests_total", protocol="brpc", rpc="get_obj_store_info", code="OK") == 2
         assert value(m, "dorisctl_ms_request_seconds_count", protocol="grpc", rpc="get_obj_store_info") == 4
-        assert value(m, "dorisctl_ms_reply_cache_total", result="hit") >= 2  # get_instance repeated
+        assert value(m, "dorisctl_kv_cache_reads_total", result="hit") >= 2  # get_instance repeated
         assert value(m, "dorisctl_kv_commit_seconds_count") >= 1
         assert value(m, "dorisctl_kv_group_commit_batch_size_count") >= 1
         assert value(m, "dorisctl_ms_connections", protocol="brpc") == 0

@@ -362,7 +362,7 @@ def test_rpc_allow_admits_listed_networks_and_refuses_others_at_accept(tmp_path:
         srv.stop()
 
 
-def test_rpc_reads_served_from_the_reply_cache_see_every_write(ms: MetaServer) -> None:
+def test_rpc_reads_served_from_the_key_cache_see_every_write(ms: MetaServer) -> None:
     stub, channel = grpc_stub(port_of(ms))
     req = pb.GetClusterRequest(cloud_unique_id=BE, cluster_id="cg1_id")
 

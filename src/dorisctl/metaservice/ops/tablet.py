@@ -370,6 +370,9 @@ async def get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRequest) 
     return Reply(result=resp)
 
 
+_DECODED_VERSIONS: dict[bytes, tuple[int, int]] = {}  # stored VersionPB bytes -> (version, update_time_ms)
+
+
 async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRequest) -> Reply:
     n_db, n_table, n_part = len(req.db_ids), len(req.table_ids), len(req.partition_ids)
     is_table = req.is_table_version
@@ -388,8 +391,11 @@ async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRe
         return Reply(result=resp)
     resp.partition_ids.extend(req.partition_ids)
     wanted = keys.partition_version_keys(iid, req.db_ids, req.table_ids, req.partition_ids)
-    versions, times = resp.versions, resp.version_update_time_ms
-    parsed: dict[bytes, tuple[int, int]] = {}  # a partition asked for twice is decoded once
+    versions: list[int] = []
+    times: list[int] = []
+    parsed = _DECODED_VERSIONS  # a value (bytes) decodes the same every time: remembered, bounded
+    if len(parsed) > 100_000:
+        parsed.clear()
     ver = cloud_pb2.VersionPB()
     for value in await txn.get_many(wanted):
         if value is None:
@@ -399,10 +405,13 @@ async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRe
         pair = parsed.get(value)
         if pair is None:
             ver.ParseFromString(value)
-            await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)  # a lazy commit: complete it, read again
+            if ver.pending_txn_ids:  # a lazy commit: complete it, read again
+                await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
             pair = parsed[value] = (ver.version, ver.update_time_ms)
         versions.append(pair[0])
         times.append(pair[1])
+    resp.versions.extend(versions)
+    resp.version_update_time_ms.extend(times)
     return Reply(result=resp)
 
 

@@ -20,7 +20,6 @@ from dorisctl.logs import log_event
 from dorisctl.metaservice.admission import QPS_MSG
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.executor import Executor, instance_hint
-from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.rpc import RPCS, Rpc
 from dorisctl.metaservice.transport.wirecheck import first_non_utf8_field, missing_required_fields
 
@@ -29,8 +28,6 @@ log = logging.getLogger("dorisctl.metaservice.rpc")
 SERVICE = "doris.cloud.MetaService"
 SERVICE_NAMES = (SERVICE, "MetaService")
 CODE_NAMES: dict[int, str] = {v.number: v.name for v in Code.DESCRIPTOR.values}
-_CACHE_HIT = metrics.REPLY_CACHE.labels("hit")
-_CACHE_MISS = metrics.REPLY_CACHE.labels("miss")
 
 
 def _log_incident(rpc: Rpc) -> str:
@@ -50,14 +47,11 @@ class RpcFront:
     def __init__(self, executor: Executor, *, max_message_bytes: int) -> None:
         self.executor = executor
         self.max_message_bytes = max_message_bytes
-        self.cache = ResponseCache(executor.svc.settings.response_cache_entries)
 
     async def call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str = "") -> bytes:
         """The serialized response to a serialized request (raises BadRequest if it does not parse).
 
-        Admission first (every request counts, cached or not); then read-only RPCs are answered
-        from the reply cache while the store's commit counter is unchanged (exact: see
-        respcache.py); only OK replies are kept."""
+        Admission first (every request counts), then the operation."""
         req = self.parse(rpc, payload)
         try:
             return await self._answer(rpc, req, payload, protocol, peer)
@@ -73,23 +67,8 @@ class RpcFront:
             refused = await self.invoke(rpc, req, protocol, peer, refused=True)
             return refused.SerializeToString()
         try:
-            version = self.executor.svc.kv.committed_version() if self.cache.enabled and not rpc.mutates else None
-            if version is not None:
-                hit = self.cache.get((rpc.name, b"", payload), version)
-                if hit is not None:
-                    _CACHE_HIT.inc()
-                    metrics.observe_request(protocol, rpc.name, "OK", time.perf_counter())
-                    return hit.body
-                _CACHE_MISS.inc()
             resp = await self.invoke(rpc, req, protocol, peer)
-            data = resp.SerializeToString()
-            if (
-                version is not None
-                and resp.status.code == Code.OK  # type: ignore[attr-defined]
-                and self.executor.svc.kv.committed_version() == version
-            ):
-                self.cache.put((rpc.name, b"", payload), CachedReply(version, 0, data, ""))
-            return data
+            return resp.SerializeToString()
         finally:
             admission.leave()
 

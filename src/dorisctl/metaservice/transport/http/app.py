@@ -37,7 +37,6 @@ from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.errors import Code, MetaServiceError, invalid
 from dorisctl.metaservice.executor import Executor
 from dorisctl.metaservice.ops import instance
-from dorisctl.metaservice.respcache import CachedReply, ResponseCache
 from dorisctl.metaservice.rpc import READ_ONLY_HANDLERS
 from dorisctl.metaservice.transport.http.envelope import CODE_NAMES, envelope
 from dorisctl.metaservice.transport.http.keyview import encode_key_from_query, render_key_tree
@@ -56,8 +55,6 @@ log = logging.getLogger("dorisctl.metaservice.http")
 
 PREFIX = "/MetaService/http/"
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-_CACHE_HIT = metrics.REPLY_CACHE.labels("hit")
-_CACHE_MISS = metrics.REPLY_CACHE.labels("miss")
 
 
 def _error_result(route: JsonRoute, code: int, msg: str, partial: Message | None = None) -> dict[str, Any] | None:
@@ -120,7 +117,6 @@ class MetaServiceHttp:
     def __init__(self, svc: Service, token: str, executor: Executor | None = None) -> None:
         self.svc = svc
         self.auth = TokenCheck(token, log)
-        self.cache = ResponseCache(svc.settings.response_cache_entries)
         self.executor = executor or Executor(svc)
         self.read_timeout = float(svc.settings.request_read_timeout_seconds)
 
@@ -187,26 +183,7 @@ class MetaServiceHttp:
         return response
 
     async def _route(self, request: Request, name: str, raw_route: str) -> Response:
-        route = ROUTES.get(name)
-        if isinstance(route, QueryRoute):
-            cacheable = self.cache.enabled and route.cacheable
-        else:
-            cacheable = self.cache.enabled and route is not None and not route.mutates
-        version = self.svc.kv.committed_version() if cacheable else None
-        if version is None:
-            return await self._compute(request, raw_route, route)
-        body = await read_body(request, timeout=self.read_timeout) if isinstance(route, JsonRoute) else b""
-        query = b"&".join(p for p in request.scope["query_string"].split(b"&") if p[:6] != b"token=")
-        key = (raw_route, query, body)
-        hit = self.cache.get(key, version)
-        if hit is not None:
-            _CACHE_HIT.inc()
-            return Response(hit.body, status_code=hit.status, media_type=hit.media_type)
-        _CACHE_MISS.inc()
-        response = await self._compute(request, raw_route, route, body)
-        if response.status_code == 200 and self.svc.kv.committed_version() == version:
-            self.cache.put(key, CachedReply(version, 200, bytes(response.body), response.media_type or "text/plain"))
-        return response
+        return await self._compute(request, raw_route, ROUTES.get(name))
 
     async def _compute(
         self, request: Request, raw_route: str, route: JsonRoute | QueryRoute | None, body: bytes | None = None
@@ -272,7 +249,7 @@ async def _encode_key(http: MetaServiceHttp, request: Request) -> Response:
     return PlainTextResponse(key.hex() + "\n")
 
 
-register("get_instance", QueryRoute(_get_instance, cacheable=True))
+register("get_instance", QueryRoute(_get_instance))
 register("decode_key", QueryRoute(_decode_key))
 register("encode_key", QueryRoute(_encode_key))
 

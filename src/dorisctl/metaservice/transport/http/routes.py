@@ -62,7 +62,6 @@ class QueryRoute:
     """A route whose request is the query string; `serve` answers it."""
 
     serve: Callable[[MetaServiceHttp, Request], Awaitable[Response]]
-    cacheable: bool = False
 
 
 Route = JsonRoute | QueryRoute

@@ -1,4 +1,5 @@
-"""Cached read replies are exact: any commit, from this process or another one, invalidates them."""
+"""The key cache (kv/keycache.py) is exact through a real server: a commit from another process
+sharing the SQLite file invalidates what it changed, and the cache can be turned off."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from dorisctl.kv import Txn, open_store, run_txn
 from dorisctl.metaservice.model.instances import load_instance, node_counts, save_instance
 from tests.fixtures.metaservice import start_meta_server
 from tests.integration.metaservice.conftest import OBJ, compute_cluster
+from tests.integration.metaservice.test_metrics import scrape, value
 
 
-def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path) -> None:
+def test_commit_from_another_process_invalidates_cached_reads(tmp_path: Path) -> None:
     srv = start_meta_server(tmp_path / "ms")
     try:
         srv.ok("create_instance", {"instance_id": "cached", "name": "before", "obj_info": OBJ})
@@ -53,9 +55,13 @@ def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path) 
 
 
 def test_cache_can_be_turned_off(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "response_cache_entries=0"])
+    srv = start_meta_server(tmp_path / "ms", store=f"sqlite:///{tmp_path / 'nc.db'}?cache=0")
     try:
         srv.ok("create_instance", {"instance_id": "nc", "obj_info": OBJ})
-        assert srv.ok("get_instance", params={"instance_id": "nc"})["result"]["instance_id"] == "nc"
+        for _ in range(3):
+            assert srv.ok("get_instance", params={"instance_id": "nc"})["result"]["instance_id"] == "nc"
+        m = scrape(srv)
+        assert value(m, "dorisctl_kv_cache_reads_total", result="miss") >= 3  # every read from the store
+        assert value(m, "dorisctl_kv_cache_reads_total", result="hit") == 0
     finally:
         srv.stop()

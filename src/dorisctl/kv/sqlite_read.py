@@ -1,0 +1,234 @@
+"""Snapshot reads of the SQLite backend (kv/sqlite.py): pooled read connections, the transaction,
+and the process's key cache (kv/keycache.py) in front of them.
+
+A transaction takes a read connection from the store's pool at its first read and opens a read
+transaction there; in WAL mode that pins one consistent snapshot. Its first statement reads the
+store version, and brings the key cache to it from the change log (same snapshot). Reads then come
+from the cache while the cache is at this snapshot's version, else from SQLite (filling the cache).
+Reads run inline on the event loop: a page-cache lookup costs microseconds, a thread hop ~80 us.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from dorisctl import metrics
+from dorisctl.kv.base import Commit, Txn
+from dorisctl.kv.errors import KvError, Unavailable
+from dorisctl.kv.keycache import KeyCache
+
+if TYPE_CHECKING:
+    from dorisctl.kv.sqlite import SqliteKv
+
+T = TypeVar("T")
+
+CHANGE_LOG_READ = 512  # versions behind beyond which reading the log costs more than a fresh cache
+
+
+class _Reader:
+    """A pooled read connection. `stale`: a read transaction is open (ended when it goes back to the pool)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.stale = False
+
+    def open_snapshot(self) -> None:
+        """Start a read transaction; the first SELECT on it pins the snapshot."""
+        if self.stale:
+            self.conn.execute("ROLLBACK")
+            self.stale = False
+        self.conn.execute("BEGIN")
+        self.stale = True
+
+    def end_snapshot(self) -> None:
+        if self.stale:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            self.stale = False
+
+    def snapshot_version(self) -> int:
+        """The store version of the pinned snapshot (same read transaction, so consistent)."""
+        (version,) = self.conn.execute("SELECT value FROM meta WHERE name='version'").fetchone()
+        return int(version)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class SqliteTxn(Txn):
+    """Reads come from the process's KeyCache while this transaction's snapshot is at the cache's
+    version, else (and on a miss) from SQLite; what SQLite answered fills the cache then."""
+
+    def __init__(self, kv: SqliteKv) -> None:
+        super().__init__(kv.limits)
+        self._kv = kv
+        self._reader: _Reader | None = None
+        self._version: int | None = None
+        self._hits = self._misses = 0  # key-cache lookups, counted once the transaction ends
+
+    def _snapshot_version(self) -> int:
+        assert self._version is not None, "the snapshot version is only asked for after a read"
+        return self._version
+
+    def _conn(self) -> sqlite3.Connection:
+        """The read connection, its snapshot pinned (and the cache brought to it) on first use."""
+        reader = self._reader
+        if reader is not None:
+            return reader.conn
+        reader = self._reader = self._kv.acquire_reader()
+
+        def first() -> int:
+            reader.open_snapshot()
+            version = reader.snapshot_version()  # the first SELECT: pins the snapshot
+            cache = self._kv.cache
+            if cache is not None and version != cache.version:
+                behind = version - cache.version
+                log = None
+                if cache.version >= 0 and 0 < behind <= CHANGE_LOG_READ:
+                    log = reader.conn.execute(
+                        "SELECT version, keys FROM kv_changes WHERE version > ? AND version <= ? ORDER BY version",
+                        (cache.version, version),
+                    ).fetchall()
+                if version > cache.version:
+                    cache.advance(version, log)
+            return version
+
+        self._version = _guard(first)()
+        return reader.conn
+
+    def _cache(self) -> KeyCache | None:
+        """The cache if it is exact at this transaction's snapshot."""
+        cache = self._kv.cache
+        return cache if cache is not None and cache.version == self._version else None
+
+    async def _snapshot_get(self, key: bytes) -> tuple[bytes, int] | None:
+        conn = self._conn()
+        cache = self._cache()
+        if cache is not None:
+            hit = cache.points.get(key, _ABSENT)
+            if hit is not _ABSENT:
+                self._hits += 1
+                return hit  # type: ignore[return-value]
+        self._misses += 1
+
+        def read() -> tuple[bytes, int] | None:
+            row = conn.execute("SELECT value, version FROM kv WHERE key=?", (key,)).fetchone()
+            return None if row is None else (bytes(row[0]), int(row[1]))
+
+        found = _guard(read)()
+        cache = self._cache()
+        if cache is not None:
+            cache.put_point(key, found)
+        return found
+
+    async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
+        conn = self._conn()
+        out: dict[bytes, tuple[bytes, int]] = {}
+        cache = self._cache()
+        wanted = keys
+        if cache is not None:
+            points = cache.points
+            wanted = []
+            for key in keys:
+                hit = points.get(key, _ABSENT)
+                if hit is _ABSENT:
+                    wanted.append(key)
+                elif hit is not None:
+                    out[key] = hit  # type: ignore[assignment]
+            self._hits += len(keys) - len(wanted)
+            if not wanted:
+                return out
+        self._misses += len(wanted)
+
+        def read() -> dict[bytes, tuple[bytes, int]]:
+            found: dict[bytes, tuple[bytes, int]] = {}
+            for i in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[i : i + _IN_CHUNK]
+                sql = _IN_SQL.get(len(chunk)) or _in_sql(len(chunk))
+                for k, v, ver in conn.execute(sql, chunk):
+                    found[bytes(k)] = (bytes(v), int(ver))
+            return found
+
+        found = _guard(read)()
+        out.update(found)
+        cache = self._cache()
+        if cache is not None:
+            for key in wanted:
+                cache.put_point(key, found.get(key))
+        return out
+
+    async def _snapshot_range(
+        self, begin: bytes, end: bytes, limit: int, reverse: bool
+    ) -> list[tuple[bytes, bytes, int]]:
+        conn = self._conn()
+        rk = (begin, end, limit, reverse)
+        cache = self._cache()
+        if cache is not None:
+            rows = cache.ranges.get(rk)
+            if rows is not None:
+                self._hits += 1
+                return rows
+        self._misses += 1
+        order = "DESC" if reverse else "ASC"
+        sql = f"SELECT key, value, version FROM kv WHERE key>=? AND key<? ORDER BY key {order}"
+        args: tuple[object, ...] = (begin, end)
+        if limit:
+            sql += " LIMIT ?"
+            args = (begin, end, limit)
+
+        def read() -> list[tuple[bytes, bytes, int]]:
+            return [(bytes(k), bytes(v), int(ver)) for k, v, ver in conn.execute(sql, args)]
+
+        rows = _guard(read)()
+        cache = self._cache()
+        if cache is not None:
+            cache.put_range(rk, rows)
+        return rows
+
+    async def _commit(self, commit: Commit) -> None:
+        await self._release()  # the snapshot version is taken: hold no connection while waiting
+        await self._kv.submit(commit)
+
+    async def _release(self) -> None:
+        if self._hits or self._misses:
+            cache = self._kv.cache
+            if cache is not None:
+                cache.hits += self._hits
+                cache.misses += self._misses
+            _CACHE_HIT.inc(self._hits)
+            _CACHE_MISS.inc(self._misses)
+            self._hits = self._misses = 0
+        if self._reader is not None:
+            self._kv.release_reader(self._reader)  # which ends its read transaction
+            self._reader = None
+
+
+_CACHE_HIT = metrics.KV_CACHE.labels("hit")
+_CACHE_MISS = metrics.KV_CACHE.labels("miss")
+_ABSENT = object()  # not in the cache (None there means: known absent)
+_IN_CHUNK = 500  # keys per statement (well under SQLite's bound on parameters)
+_IN_SQL: dict[int, str] = {}
+
+
+def _in_sql(n: int) -> str:
+    sql = _IN_SQL[n] = "SELECT key, value, version FROM kv WHERE key IN (" + ",".join("?" * n) + ")"
+    return sql
+
+
+def _guard(fn: Callable[[], T]) -> Callable[[], T]:
+    """Translate sqlite3 errors raised in a worker thread into the KvError tree."""
+
+    def run() -> T:
+        try:
+            return fn()
+        except KvError:
+            raise
+        except sqlite3.OperationalError as e:
+            raise Unavailable(f"sqlite: {e}") from e
+        except sqlite3.Error as e:
+            raise KvError(f"sqlite: {e}") from e
+
+    return run

@@ -1,0 +1,118 @@
+"""The SQLite key cache stays exact across processes sharing the file (kv/keycache.py).
+
+Two SqliteKv instances on one file stand for two processes (each has its own cache); a third
+writer is plain sqlite3 without the change log (a dorisctl that predates it). Every read of a
+long random sequence of commits and reads, from either, must equal a dict model."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from pathlib import Path
+
+from dorisctl.kv import Txn, open_store, run_txn
+from dorisctl.kv.sqlite import SqliteKv
+
+KEYS = [b"p/%02d" % i for i in range(40)] + [b"q/%03d" % i for i in range(1200)]
+
+
+def expected_range(model: dict[bytes, bytes], begin: bytes, end: bytes, limit: int, reverse: bool) -> list[tuple[bytes, bytes]]:
+    rows = sorted((k, v) for k, v in model.items() if begin <= k < end)
+    if reverse:
+        rows.reverse()
+    return rows[:limit] if limit else rows
+
+
+def test_reads_from_either_process_match_the_model(tmp_path: Path) -> None:
+    path = tmp_path / "kv.db"
+
+    async def main() -> None:
+        a, b = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
+        assert isinstance(a, SqliteKv) and isinstance(b, SqliteKv) and a.cache and b.cache
+        rnd = random.Random(1606)
+        model: dict[bytes, bytes] = {}
+        try:
+            for step in range(1500):
+                kv = rnd.choice([a, b])
+                roll = rnd.random()
+                if roll < 0.30:  # a commit: puts, removes, maybe a range removal
+                    puts = {rnd.choice(KEYS): b"v%d" % step for _ in range(rnd.randint(1, 4))}
+                    gone = [rnd.choice(KEYS) for _ in range(rnd.randint(0, 2))]
+                    clear = None
+                    if rnd.random() < 0.1:
+                        lo = rnd.choice(KEYS)
+                        clear = (lo, lo[:2] + b"\xff") if rnd.random() < 0.3 else (lo, lo + b"\x05")
+
+                    async def write(t: Txn) -> None:
+                        if clear:
+                            t.remove_range(*clear)
+                        for k in gone:
+                            t.remove(k)
+                        for k, v in puts.items():
+                            t.put(k, v)
+
+                    await run_txn(kv, write)
+                    if clear:
+                        for k in [k for k in model if clear[0] <= k < clear[1]]:
+                            del model[k]
+                    for k in gone:
+                        model.pop(k, None)
+                    model.update(puts)
+                elif roll < 0.33:  # a writer without the change log
+                    k = rnd.choice(KEYS)
+                    with sqlite3.connect(path) as c:
+                        (version,) = c.execute("SELECT value FROM meta WHERE name='version'").fetchone()
+                        c.execute(
+                            "INSERT INTO kv (key, value, version) VALUES (?, ?, ?) ON CONFLICT(key) "
+                            "DO UPDATE SET value=excluded.value, version=excluded.version",
+                            (k, b"raw%d" % step, version + 1),
+                        )
+                        c.execute("UPDATE meta SET value=? WHERE name='version'", (version + 1,))
+                    model[k] = b"raw%d" % step
+                else:  # reads, in one transaction
+                    wanted = [rnd.choice(KEYS) for _ in range(rnd.randint(1, 30))]
+                    lo = rnd.choice(KEYS)
+                    hi = lo[:2] + b"\xff" if rnd.random() < 0.5 else rnd.choice(KEYS)
+                    limit, reverse = rnd.choice([0, 0, 1, 5]), rnd.random() < 0.3
+
+                    async def read(t: Txn) -> tuple[object, ...]:
+                        one = await t.get(wanted[0])
+                        many = await t.get_many(wanted)
+                        rows = await t.get_range(lo, hi, limit=limit, reverse=reverse)
+                        return one, many, rows
+
+                    one, many, rows = await run_txn(kv, read)
+                    assert one == model.get(wanted[0]), step
+                    assert many == [model.get(k) for k in wanted], step
+                    assert rows == expected_range(model, lo, hi, limit, reverse), step
+            assert a.cache.hits > 1000 and b.cache.hits > 1000  # it was used, not bypassed
+            assert a.cache.invalidations > 0 and a.cache.resets > 1
+        finally:
+            await a.close()
+            await b.close()
+
+    asyncio.run(main())
+
+
+def test_a_transaction_on_an_older_snapshot_neither_reads_nor_fills_the_cache(tmp_path: Path) -> None:
+    async def main() -> None:
+        kv = open_store(f"sqlite:///{tmp_path / 'kv.db'}")
+        assert isinstance(kv, SqliteKv) and kv.cache
+        try:
+            await run_txn(kv, lambda t: _put(t, b"k", b"1"))
+            old = await kv.begin()
+            assert await old.get(b"other") is None  # pins the snapshot at the first version
+            await run_txn(kv, lambda t: _put(t, b"k", b"2"))
+            assert await run_txn(kv, lambda t: t.get(b"k")) == b"2"  # cache now at the newer version
+            assert await old.get(b"k") == b"1"  # its own snapshot, not the cache
+            await old.discard()
+            assert await run_txn(kv, lambda t: t.get(b"k")) == b"2"  # and it did not fill it with "1"
+        finally:
+            await kv.close()
+
+    asyncio.run(main())
+
+
+async def _put(t: Txn, k: bytes, v: bytes) -> None:
+    t.put(k, v)
