@@ -284,8 +284,11 @@ class Txn(abc.ABC):
                 covered = (rows[-1][0], hi)
             else:
                 covered = (lo, rows[-1][0] + b"\x00")
-            store = {k: v for k, v, _ in rows}
-            merged = self._merge(store, covered, reverse)
+            buf = self._buf
+            if buf.values or buf.adds or buf.cleared:
+                merged = self._merge({k: v for k, v, _ in rows}, covered, reverse)
+            else:  # nothing written in this transaction: the store's rows as they are
+                merged = [(k, v) for k, v, _ in rows]
             if limit and len(out) + len(merged) >= limit:
                 merged = merged[: limit - len(out)]
                 # guard only up to the last key returned: later keys were never observed

@@ -56,17 +56,38 @@ def encode_int64(value: int) -> bytes:
     return b"\x12" + _U64.pack(value)
 
 
+_ENCODED_STRINGS: dict[str, bytes] = {}  # key names and instance ids recur in every key: encoded once
+
+
+def _encode_str(value: str) -> bytes:
+    out = b"\x10" + value.encode().replace(b"\x00", b"\x00\xff") + b"\x00\x01"
+    if len(_ENCODED_STRINGS) < 65_536:
+        _ENCODED_STRINGS[value] = out
+    return out
+
+
 def encode_fields(*fields: Field) -> bytes:
-    out = bytearray()
+    parts: list[bytes] = []
     for f in fields:
-        if isinstance(f, bool):
+        kind = type(f)
+        if kind is int:  # the hot cases first (a key is built for every store read)
+            parts.append(b"\x12" + _U64.pack(f) if 0 <= f <= INT64_MAX else encode_int64(f))  # type: ignore[operator,arg-type]
+        elif kind is str:
+            parts.append(_ENCODED_STRINGS.get(f) or _encode_str(f))  # type: ignore[arg-type]
+        elif isinstance(f, bool):
             raise TypeError("bool is not a key field")
-        out += encode_int64(f) if isinstance(f, int) else encode_bytes(f)
-    return bytes(out)
+        elif isinstance(f, int):
+            parts.append(encode_int64(f))
+        else:
+            parts.append(encode_bytes(f))
+    return b"".join(parts)
+
+
+_SPACES = [bytes([i]) for i in range(256)]
 
 
 def make_key(space: int, *fields: Field) -> bytes:
-    return bytes([space]) + encode_fields(*fields)
+    return _SPACES[space] + encode_fields(*fields)
 
 
 def decode_fields(data: bytes, start: int = 0) -> list[tuple[int, bytes | int]]:
@@ -76,6 +97,11 @@ def decode_fields(data: bytes, start: int = 0) -> list[tuple[int, bytes | int]]:
     while i < n:
         tag = data[i]
         if tag == TAG_BYTES:
+            j = data.find(b"\x00", i + 1)
+            if 0 <= j < n - 1 and data[j + 1] == 0x01:  # no escaped NUL inside: the common case
+                out.append((i, data[i + 1 : j]))
+                i = j + 2
+                continue
             j = i + 1
             buf = bytearray()
             while True:
