@@ -1,8 +1,9 @@
 """Live mode of bench/meta_rpc.py (`--live`): reads while a cluster commits, as users get them.
 
 For each server under test (`--workers 1` and the default; optionally a baseline checkout with its
-reply cache off, `--baseline-src`), one real meta-service process on SQLite is seeded with
-1,024 tablets over 400 partitions (every partition with a version), then:
+reply cache off, `--baseline-src`, and the same code without its key cache, `--cache-off`), one
+real meta-service process on SQLite is seeded with 1,024 tablets over 400 partitions (every
+partition with a version), then:
 
   ceiling        GET /health, 64 callers (the HTTP stack alone, the same server, nothing else running)
   version_batch  get_version in batch mode, 100 partitions drawn at random per request (gRPC, baidu_std)

@@ -7,6 +7,7 @@ long random sequence of commits and reads, from either, must equal a dict model.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import sqlite3
 from pathlib import Path
@@ -17,11 +18,31 @@ from dorisctl.kv.sqlite import SqliteKv
 KEYS = [b"p/%02d" % i for i in range(40)] + [b"q/%03d" % i for i in range(1200)]
 
 
-def expected_range(model: dict[bytes, bytes], begin: bytes, end: bytes, limit: int, reverse: bool) -> list[tuple[bytes, bytes]]:
+def expected_range(
+    model: dict[bytes, bytes], begin: bytes, end: bytes, limit: int, reverse: bool
+) -> list[tuple[bytes, bytes]]:
     rows = sorted((k, v) for k, v in model.items() if begin <= k < end)
     if reverse:
         rows.reverse()
     return rows[:limit] if limit else rows
+
+
+async def write(t: Txn, *, clear: tuple[bytes, bytes] | None, gone: list[bytes], puts: dict[bytes, bytes]) -> None:
+    if clear:
+        t.remove_range(*clear)
+    for k in gone:
+        t.remove(k)
+    for k, v in puts.items():
+        t.put(k, v)
+
+
+async def read(
+    t: Txn, *, wanted: list[bytes], lo: bytes, hi: bytes, limit: int, reverse: bool
+) -> tuple[bytes | None, list[bytes | None], list[tuple[bytes, bytes]]]:
+    one = await t.get(wanted[0])
+    many = await t.get_many(wanted)
+    rows = await t.get_range(lo, hi, limit=limit, reverse=reverse)
+    return one, many, rows
 
 
 def test_reads_from_either_process_match_the_model(tmp_path: Path) -> None:
@@ -43,16 +64,7 @@ def test_reads_from_either_process_match_the_model(tmp_path: Path) -> None:
                     if rnd.random() < 0.1:
                         lo = rnd.choice(KEYS)
                         clear = (lo, lo[:2] + b"\xff") if rnd.random() < 0.3 else (lo, lo + b"\x05")
-
-                    async def write(t: Txn) -> None:
-                        if clear:
-                            t.remove_range(*clear)
-                        for k in gone:
-                            t.remove(k)
-                        for k, v in puts.items():
-                            t.put(k, v)
-
-                    await run_txn(kv, write)
+                    await run_txn(kv, functools.partial(write, clear=clear, gone=gone, puts=puts))
                     if clear:
                         for k in [k for k in model if clear[0] <= k < clear[1]]:
                             del model[k]
@@ -75,14 +87,9 @@ def test_reads_from_either_process_match_the_model(tmp_path: Path) -> None:
                     lo = rnd.choice(KEYS)
                     hi = lo[:2] + b"\xff" if rnd.random() < 0.5 else rnd.choice(KEYS)
                     limit, reverse = rnd.choice([0, 0, 1, 5]), rnd.random() < 0.3
-
-                    async def read(t: Txn) -> tuple[object, ...]:
-                        one = await t.get(wanted[0])
-                        many = await t.get_many(wanted)
-                        rows = await t.get_range(lo, hi, limit=limit, reverse=reverse)
-                        return one, many, rows
-
-                    one, many, rows = await run_txn(kv, read)
+                    one, many, rows = await run_txn(
+                        kv, functools.partial(read, wanted=wanted, lo=lo, hi=hi, limit=limit, reverse=reverse)
+                    )
                     assert one == model.get(wanted[0]), step
                     assert many == [model.get(k) for k in wanted], step
                     assert rows == expected_range(model, lo, hi, limit, reverse), step

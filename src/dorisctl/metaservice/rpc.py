@@ -41,7 +41,7 @@ from dorisctl.metaservice.proto import cloud_pb2 as pb
 
 @dataclass(frozen=True)
 class Rpc:
-    """mutates: the operation may write (read-only ones may be answered from a reply cache);
+    """mutates: the operation may write (read-only ones wait at the executor's read gate);
     per_instance: it read-modify-writes one instance value (queued per instance, see executor)."""
 
     name: str
