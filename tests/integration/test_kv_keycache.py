@@ -123,3 +123,32 @@ def test_a_transaction_on_an_older_snapshot_neither_reads_nor_fills_the_cache(tm
 
 async def _put(t: Txn, k: bytes, v: bytes) -> None:
     t.put(k, v)
+
+
+def test_cache_hits_then_a_store_read_after_a_commit_elsewhere_read_again_consistently(tmp_path: Path) -> None:
+    """A transaction answered from the cache takes no snapshot; if another process commits before
+    its first read that SQLite must answer, mixing the two versions would be wrong: it is re-run."""
+    path = tmp_path / "kv.db"
+
+    async def main() -> None:
+        kv, other = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
+        try:
+            await run_txn(kv, functools.partial(write, clear=None, gone=[], puts={b"a": b"1", b"b": b"1"}))
+            assert await run_txn(kv, lambda t: t.get(b"a")) == b"1"  # a is cached now, b is not
+            attempts = 0
+
+            async def op(t: Txn) -> tuple[bytes | None, bytes | None]:
+                nonlocal attempts
+                attempts += 1
+                a = await t.get(b"a")
+                if attempts == 1:  # another process commits between the cached read and the store read
+                    await run_txn(other, functools.partial(write, clear=None, gone=[], puts={b"a": b"2", b"b": b"2"}))
+                return a, await t.get(b"b")
+
+            assert await run_txn(kv, op) == (b"2", b"2")
+            assert attempts == 2
+        finally:
+            await kv.close()
+            await other.close()
+
+    asyncio.run(main())

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from dorisctl import metrics
 from dorisctl.kv.base import Commit, Txn
-from dorisctl.kv.errors import KvError, Unavailable
+from dorisctl.kv.errors import Conflict, KvError, Unavailable
 from dorisctl.kv.keycache import KeyCache
 
 if TYPE_CHECKING:
@@ -59,14 +59,22 @@ class _Reader:
 
 
 class SqliteTxn(Txn):
-    """Reads come from the process's KeyCache while this transaction's snapshot is at the cache's
-    version, else (and on a miss) from SQLite; what SQLite answered fills the cache then."""
+    """Reads come from the process's KeyCache while this transaction's version is the cache's, else
+    (and on a miss) from SQLite; what SQLite answered fills the cache then.
+
+    With the cache on, the first read takes the store version with one autocommit SELECT and
+    brings the cache to it; the read transaction (BEGIN ... ROLLBACK) that pins a snapshot is
+    opened only when a read must go to SQLite. If the store moved on in between and this
+    transaction already answered something from the cache, its reads would mix two versions:
+    it raises Conflict and the runner runs it again (rare: it needs a commit within the few
+    microseconds between the two, and a miss); if it had not, it simply takes the newer version."""
 
     def __init__(self, kv: SqliteKv) -> None:
         super().__init__(kv.limits)
         self._kv = kv
         self._reader: _Reader | None = None
         self._version: int | None = None
+        self._pinned = False  # a read transaction holds a snapshot at self._version
         self._hits = self._misses = 0  # key-cache lookups, counted once the transaction ends
 
     def _snapshot_version(self) -> int:
@@ -74,30 +82,49 @@ class SqliteTxn(Txn):
         return self._version
 
     def _conn(self) -> sqlite3.Connection:
-        """The read connection, its snapshot pinned (and the cache brought to it) on first use."""
+        """The read connection, this transaction's version taken (and the cache brought to it) on
+        first use; without a cache, a snapshot is pinned at once."""
         reader = self._reader
         if reader is not None:
             return reader.conn
         reader = self._reader = self._kv.acquire_reader()
+        cache = self._kv.cache
 
         def first() -> int:
-            reader.open_snapshot()
-            version = reader.snapshot_version()  # the first SELECT: pins the snapshot
-            cache = self._kv.cache
-            if cache is not None and version != cache.version:
-                behind = version - cache.version
-                log = None
-                if cache.version >= 0 and 0 < behind <= CHANGE_LOG_READ:
-                    log = reader.conn.execute(
-                        "SELECT version, keys FROM kv_changes WHERE version > ? AND version <= ? ORDER BY version",
-                        (cache.version, version),
-                    ).fetchall()
-                if version > cache.version:
-                    cache.advance(version, log)
+            if cache is None:
+                reader.open_snapshot()
+                self._pinned = True
+            version = reader.snapshot_version()  # pinned: the snapshot's; else one autocommit SELECT
+            if cache is not None:
+                _bring(reader.conn, cache, version)
             return version
 
         self._version = _guard(first)()
         return reader.conn
+
+    def _store(self) -> sqlite3.Connection:
+        """The connection for a read SQLite must answer: a snapshot pinned at this transaction's version."""
+        conn = self._conn()
+        if self._pinned:
+            return conn
+        reader = self._reader
+        assert reader is not None
+
+        def pin() -> None:
+            reader.open_snapshot()
+            self._pinned = True
+            version = reader.snapshot_version()
+            if version == self._version:
+                return
+            if self._hits:
+                raise Conflict("the store moved on between reads from the cache and from the store; reading again")
+            self._version = version
+            cache = self._kv.cache
+            if cache is not None:
+                _bring(conn, cache, version)
+
+        _guard(pin)()
+        return conn
 
     def _cache(self) -> KeyCache | None:
         """The cache if it is exact at this transaction's snapshot."""
@@ -113,6 +140,8 @@ class SqliteTxn(Txn):
                 self._hits += 1
                 return hit  # type: ignore[return-value]
         self._misses += 1
+
+        conn = self._store()
 
         def read() -> tuple[bytes, int] | None:
             row = conn.execute("SELECT value, version FROM kv WHERE key=?", (key,)).fetchone()
@@ -142,6 +171,7 @@ class SqliteTxn(Txn):
             if not wanted:
                 return out
         self._misses += len(wanted)
+        conn = self._store()
 
         def read() -> dict[bytes, tuple[bytes, int]]:
             found: dict[bytes, tuple[bytes, int]] = {}
@@ -178,6 +208,8 @@ class SqliteTxn(Txn):
         if limit:
             sql += " LIMIT ?"
             args = (begin, end, limit)
+
+        conn = self._store()
 
         def read() -> list[tuple[bytes, bytes, int]]:
             return [(bytes(k), bytes(v), int(ver)) for k, v, ver in conn.execute(sql, args)]
@@ -216,6 +248,20 @@ _IN_SQL: dict[int, str] = {}
 def _in_sql(n: int) -> str:
     sql = _IN_SQL[n] = "SELECT key, value, version FROM kv WHERE key IN (" + ",".join("?" * n) + ")"
     return sql
+
+
+def _bring(conn: sqlite3.Connection, cache: KeyCache, version: int) -> None:
+    """Bring the cache to `version` (never back) from the change log's rows up to it (rows up to a
+    committed version never change, so any read of them after it committed sees them all)."""
+    if version <= cache.version:
+        return
+    log = None
+    if cache.version >= 0 and version - cache.version <= CHANGE_LOG_READ:
+        log = conn.execute(
+            "SELECT version, keys FROM kv_changes WHERE version > ? AND version <= ? ORDER BY version",
+            (cache.version, version),
+        ).fetchall()
+    cache.advance(version, log)
 
 
 def _guard(fn: Callable[[], T]) -> Callable[[], T]:
