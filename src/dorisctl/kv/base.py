@@ -122,11 +122,36 @@ class _WriteBuffer:
     cleared: sorted, non-overlapping [begin, end) ranges removed by `remove_range`, in which keys
       not in `values` are known to be absent.
     adds: key -> pending delta for keys whose current value is not known locally (blind add).
+    order: the keys of `values` and `adds`, sorted; built at the first range read or range removal
+      and kept up to date from then on, so a range read costs O(log n + keys in the range) instead
+      of a scan of every buffered write (a transaction running many operations, each reading a
+      small range, was quadratic); transactions that never read a range never sort.
     """
 
     values: dict[bytes, bytes | None] = field(default_factory=dict)
     cleared: list[tuple[bytes, bytes]] = field(default_factory=list)
     adds: dict[bytes, int] = field(default_factory=dict)
+    order: list[bytes] | None = None
+
+    def note(self, key: bytes) -> None:
+        """Call before writing `key` into `values` or `adds`: keeps `order` complete."""
+        if self.order is not None and key not in self.values and key not in self.adds:
+            bisect.insort(self.order, key)
+
+    def keys_in(self, begin: bytes, end: bytes) -> list[bytes]:
+        """The buffered keys in [begin, end), in order."""
+        if self.order is None:
+            self.order = sorted(self.values.keys() | self.adds.keys())
+        order = self.order
+        return order[bisect.bisect_left(order, begin) : bisect.bisect_left(order, end)]
+
+    def drop_range(self, begin: bytes, end: bytes) -> None:
+        """Forget every buffered write in [begin, end) (before recording the range as cleared)."""
+        for k in self.keys_in(begin, end):
+            self.values.pop(k, None)
+            self.adds.pop(k, None)
+        assert self.order is not None
+        del self.order[bisect.bisect_left(self.order, begin) : bisect.bisect_left(self.order, end)]
 
     def in_cleared(self, key: bytes) -> bool:
         i = bisect.bisect_right(self.cleared, (key, b"\xff" * 4096)) - 1
@@ -162,6 +187,7 @@ class Txn(abc.ABC):
         self._bytes = 0
         self._point_reads: dict[bytes, int | None] = {}
         self._range_reads: list[tuple[bytes, bytes]] = []
+        self._ranges_seen: set[tuple[bytes, bytes]] = set()  # the same range read twice is checked once
         self._read_version: int | None = None
         self._done = False
         self._slice_start = time.perf_counter()
@@ -289,7 +315,9 @@ class Txn(abc.ABC):
                 last = merged[-1][0]
                 covered = (last, covered[1]) if reverse else (covered[0], last + b"\x00")
                 exhausted = True
-            self._range_reads.append(covered)
+            if covered not in self._ranges_seen:
+                self._ranges_seen.add(covered)
+                self._range_reads.append(covered)
             for k, _, ver in rows:
                 if covered[0] <= k < covered[1]:
                     self._point_reads[k] = ver
@@ -304,8 +332,7 @@ class Txn(abc.ABC):
     def _merge(self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool) -> list[KeyValue]:
         lo, hi = covered
         keys = set(store)
-        keys.update(k for k in self._buf.values if lo <= k < hi)
-        keys.update(k for k in self._buf.adds if lo <= k < hi)
+        keys.update(self._buf.keys_in(lo, hi))
         result: list[KeyValue] = []
         for k in sorted(keys, reverse=reverse):
             local = self._buf.local(k)
@@ -333,6 +360,7 @@ class Txn(abc.ABC):
                 f"value of {len(value)} bytes exceeds the limit of {self._limits.max_value_bytes}",
                 what="value",
             )
+        self._buf.note(key)
         self._buf.values[key] = value
         self._buf.adds.pop(key, None)
         self._record(Mutation("put", key, value=value), len(key) + len(value))
@@ -340,6 +368,7 @@ class Txn(abc.ABC):
     def remove(self, key: bytes) -> None:
         self._check_open()
         self._check_key(key)
+        self._buf.note(key)
         self._buf.values[key] = None
         self._buf.adds.pop(key, None)
         self._record(Mutation("remove", key), len(key))
@@ -349,10 +378,7 @@ class Txn(abc.ABC):
         self._check_open()
         if begin >= end:
             return
-        for k in [k for k in self._buf.values if begin <= k < end]:
-            del self._buf.values[k]
-        for k in [k for k in self._buf.adds if begin <= k < end]:
-            del self._buf.adds[k]
+        self._buf.drop_range(begin, end)
         self._buf.add_cleared(begin, end)
         self._record(Mutation("clear", begin, end=end), len(begin) + len(end))
 
@@ -361,6 +387,7 @@ class Txn(abc.ABC):
         self._check_open()
         self._check_key(key)
         local = self._buf.local(key)
+        self._buf.note(key)
         if not isinstance(local, _Missing):
             self._buf.values[key] = _wrap_add(local, delta)
         else:
