@@ -8,6 +8,8 @@ Model (modelled on FoundationDB, which Doris uses):
 * Commit is optimistic and serializable: it fails with `Conflict` (retryable, nothing written) if
   any key the transaction read, or any key inside a range it read, was changed by a transaction
   that committed after this one's snapshot. Read-only transactions commit trivially.
+* A snapshot cannot change, so a transaction remembers what it read from it (bounded: see
+  SNAPSHOT_CACHE_KEYS): reading a key or a small range again costs no store round trip.
 * `atomic_add(key, delta)` adds a signed 64-bit integer to an 8-byte little-endian value (absent
   counts as 0) without adding a read dependency, like FDB's ADD mutation.
 
@@ -44,6 +46,10 @@ KeyValue = tuple[bytes, bytes]
 _I64 = struct.Struct("<q")
 # How long a transaction's reads may run before they let the event loop serve others (see _fair_share).
 READ_SLICE_SECONDS = 0.002
+# A transaction remembers what it read from its snapshot (which cannot change), so reading a key or
+# a small range again costs no store round trip: up to this many keys, ranges of up to this many rows.
+SNAPSHOT_CACHE_KEYS = 4096
+SNAPSHOT_CACHE_RANGE_ROWS = 64
 
 
 def encode_counter(value: int) -> bytes:
@@ -188,6 +194,8 @@ class Txn(abc.ABC):
         self._point_reads: dict[bytes, int | None] = {}
         self._range_reads: list[tuple[bytes, bytes]] = []
         self._ranges_seen: set[tuple[bytes, bytes]] = set()  # the same range read twice is checked once
+        self._snap_keys: dict[bytes, tuple[bytes, int] | None] = {}  # snapshot reads, for reading again
+        self._snap_ranges: dict[tuple[bytes, bytes, int, bool], list[tuple[bytes, bytes, int]]] = {}
         self._read_version: int | None = None
         self._done = False
         self._slice_start = time.perf_counter()
@@ -227,6 +235,49 @@ class Txn(abc.ABC):
 
     # -- reads ----------------------------------------------------------------------------------
 
+    async def _read_key(self, key: bytes) -> tuple[bytes, int] | None:
+        """`_snapshot_get`, remembered: an operation reading a key again (or several operations run
+        in one transaction) pays one round trip."""
+        seen = self._snap_keys
+        if key in seen:
+            return seen[key]
+        found = await self._snapshot_get(key)
+        if len(seen) < SNAPSHOT_CACHE_KEYS:
+            seen[key] = found
+        return found
+
+    async def _read_keys(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
+        """`_snapshot_get_many`, remembered like `_read_key`."""
+        seen = self._snap_keys
+        out: dict[bytes, tuple[bytes, int]] = {}
+        missing: list[bytes] = []
+        for key in keys:
+            if key in seen:
+                hit = seen[key]
+                if hit is not None:
+                    out[key] = hit
+            else:
+                missing.append(key)
+        if missing:
+            fetched = await self._snapshot_get_many(missing)
+            out.update(fetched)
+            for key in missing:
+                if len(seen) >= SNAPSHOT_CACHE_KEYS:
+                    break
+                seen[key] = fetched.get(key)
+        return out
+
+    async def _read_range(self, begin: bytes, end: bytes, limit: int, reverse: bool) -> list[tuple[bytes, bytes, int]]:
+        """`_snapshot_range`, remembered for small results."""
+        which = (begin, end, limit, reverse)
+        hit = self._snap_ranges.get(which)
+        if hit is not None:
+            return hit
+        rows = await self._snapshot_range(begin, end, limit, reverse)
+        if len(rows) <= SNAPSHOT_CACHE_RANGE_ROWS and len(self._snap_ranges) < SNAPSHOT_CACHE_KEYS:
+            self._snap_ranges[which] = rows
+        return rows
+
     async def _fair_share(self) -> None:
         """Yield to the event loop once this transaction has run READ_SLICE_SECONDS without doing so.
 
@@ -246,7 +297,7 @@ class Txn(abc.ABC):
         local = self._buf.local(key)
         if not isinstance(local, _Missing):
             return local
-        found = await self._snapshot_get(key)
+        found = await self._read_key(key)
         self._point_reads[key] = None if found is None else found[1]
         value = None if found is None else found[0]
         if key in self._buf.adds:
@@ -274,7 +325,7 @@ class Txn(abc.ABC):
         if not pending:
             return out
         wanted = list(dict.fromkeys(keys[i] for i in pending))
-        found = await self._snapshot_get_many(wanted)
+        found = await self._read_keys(wanted)
         reads = self._point_reads
         for key in wanted:
             hit = found.get(key)
@@ -299,7 +350,7 @@ class Txn(abc.ABC):
         lo, hi = begin, end
         page = 0 if limit == 0 else max(limit, 16)
         while True:
-            rows = await self._snapshot_range(lo, hi, page, reverse)
+            rows = await self._read_range(lo, hi, page, reverse)
             exhausted = page == 0 or len(rows) < page
             if exhausted:
                 covered = (lo, hi)
