@@ -31,7 +31,9 @@ import functools
 import json
 import os
 import random
+import signal
 import statistics
+import sys
 import tempfile
 import time
 import urllib.request
@@ -124,11 +126,13 @@ class Fill:
     store_txns: int = 0
     ops: int = 0
     largest_bytes: int = 0
+    rowsets: int = 0  # committed so far
 
-    def bulk(self, t: Txn, ops: int) -> None:
+    def bulk(self, sizes: tuple[int, int]) -> None:
+        """One bulk store transaction committed: (operations, bytes written)."""
         self.store_txns += 1
-        self.ops += ops
-        self.largest_bytes = max(self.largest_bytes, t.written_bytes)
+        self.ops += sizes[0]
+        self.largest_bytes = max(self.largest_bytes, sizes[1])
 
     def describe(self) -> str:
         if not self.store_txns:
@@ -139,7 +143,9 @@ class Fill:
         )
 
 
-async def fill(svc: Service, first: int, last: int, per: int, rowsets: int, workers: int, bulk: int) -> Fill:
+async def fill(
+    svc: Service, first: int, last: int, per: int, rowsets: int, workers: int, bulk: int, every: float
+) -> Fill:
     """Create partitions [first, last) and load `rowsets` rowsets into each tablet.
 
     bulk 0: every operation is its own request (store transaction). bulk G: the partitions go in
@@ -152,38 +158,56 @@ async def fill(svc: Service, first: int, last: int, per: int, rowsets: int, work
     for p in range(first, last, step):
         queue.put_nowait(("create", range(p, min(p + step, last)), 0))
 
-    async def create_in(t: Txn, group: range) -> None:
+    async def create_in(t: Txn, group: range) -> tuple[int, int]:
         for p in group:
             await tablet.create_tablets(svc, t, create_request(p, per))
-        out.bulk(t, len(group))
+        return len(group), t.written_bytes
 
-    async def loads_in(t: Txn, group: range, r: int) -> None:
+    async def loads_in(t: Txn, group: range, r: int) -> tuple[int, int]:
         ops = 0
         for p in group:
             ops += await load_in(svc, t, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
-        out.bulk(t, ops)
+        return ops, t.written_bytes
 
     async def worker() -> None:
         while not queue.empty():
             kind, group, r = queue.get_nowait()
             if kind == "create":
                 if bulk:
-                    await run_txn(svc.kv, functools.partial(create_in, group=group), attempts=50)
+                    out.bulk(await run_txn(svc.kv, functools.partial(create_in, group=group), attempts=50))
                 else:
                     await call(svc, tablet.create_tablets, create_request(group[0], per))
                 if rowsets:
                     queue.put_nowait(("load", group, 1))
             else:
                 if bulk:
-                    await run_txn(svc.kv, functools.partial(loads_in, group=group, r=r), attempts=50)
+                    out.bulk(await run_txn(svc.kv, functools.partial(loads_in, group=group, r=r), attempts=50))
                 else:
                     p = group[0]
                     await load(svc, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
+                out.rowsets += len(group) * per
                 if r < rowsets:
                     queue.put_nowait(("load", group, r + 1))
 
+    async def progress() -> None:
+        """A line every `every` seconds, so a fill stopped before its size still tells how far it got."""
+        while every:
+            await asyncio.sleep(every)
+            size = await store_bytes(svc.kv)
+            tablets = first * per + out.rowsets // max(rowsets, 1)
+            elapsed = time.perf_counter() - started
+            print(
+                f"  ... {elapsed:6.0f} s: {out.rowsets} rowsets ({out.rowsets / elapsed:.0f}/s), "
+                f"~{tablets} tablets, store {size / 2**20:.0f} MiB",
+                flush=True,
+            )
+
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(workers)))
+    reporter = asyncio.create_task(progress())
+    try:
+        await asyncio.gather(*(worker() for _ in range(workers)))
+    finally:
+        reporter.cancel()
     out.rate = (last - first) * per * rowsets / (time.perf_counter() - started)
     return out
 
@@ -264,7 +288,9 @@ def sqlite_wal_bytes(kv: TxnKv) -> int | None:
     return os.path.getsize(wal) if os.path.exists(wal) else 0
 
 
-async def run(url: str, sizes: list[int], per: int, rowsets: int, workers: int, samples: int, bulk: int) -> None:
+async def run(
+    url: str, sizes: list[int], per: int, rowsets: int, workers: int, samples: int, bulk: int, every: float
+) -> None:
     kv = open_store(url)
     await kv.open()
     svc = Service(kv=kv, keyring=KeyRing({1: b"c" * 32}))
@@ -283,7 +309,7 @@ async def run(url: str, sizes: list[int], per: int, rowsets: int, workers: int, 
     for seq, n in enumerate(sizes):
         partitions = n // per
         started = time.perf_counter()
-        filled = await fill(svc, done, partitions, per, rowsets, workers, bulk)
+        filled = await fill(svc, done, partitions, per, rowsets, workers, bulk, every)
         fill_s = time.perf_counter() - started
         done = partitions
         size = await store_bytes(kv) - base
@@ -313,15 +339,18 @@ def main() -> None:
         "transactions always leave a reader on an old snapshot, so the WAL could never restart",
     )
     p.add_argument("--samples", type=int, default=200)
+    p.add_argument("--progress", type=float, default=300, help="seconds between progress lines while filling (0: none)")
     p.add_argument(
         "--bulk",
         type=int,
         default=-1,
         help="partitions per store transaction while filling (0: one operation per request; "
-        "default 10, on etcd 1: its 1024 operations and 1.5 MiB per transaction)",
+        "default 10; on etcd 64 tablets' worth: its 1024 operations and 1.5 MiB per transaction)",
     )
     args = p.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    # stopped with SIGTERM (a background run ignores SIGINT): unwind, so the throwaway server stops too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with ExitStack() as stack:
         url = args.store
         if url == "sqlite":
@@ -337,12 +366,21 @@ def main() -> None:
             from tests.fixtures.etcd import EtcdCluster
 
             # etcd's default --max-txn-ops (128) refuses a commit_txn of 16 tablets (137 compares): use
-            # the raised value docs/storage.md suggests for production
-            etcd = stack.enter_context(EtcdCluster.start(extra_args=["--max-txn-ops", "1024"]))
+            # the raised value docs/storage.md suggests for production; and etcd's largest suggested quota
+            # (8 GiB; the default 2 GiB fills before N=100k)
+            etcd_args = ["--max-txn-ops", "1024", "--quota-backend-bytes", str(8 << 30)]
+            etcd = stack.enter_context(EtcdCluster.start(extra_args=etcd_args))
             url = etcd.unique_url() + "?max_txn_ops=1024"
-        bulk = args.bulk if args.bulk >= 0 else (1 if url.startswith("etcd:") else 10)
+        # etcd: about 150 writes and compares per 16-tablet load, within its 1024 per transaction
+        bulk = (
+            args.bulk
+            if args.bulk >= 0
+            else (max(1, 64 // args.tablets_per_partition) if url.startswith("etcd:") else 10)
+        )
         workers = args.workers or (1 if bulk and url.startswith("sqlite:") else 16)
-        asyncio.run(run(url, sizes, args.tablets_per_partition, args.rowsets, workers, args.samples, bulk))
+        asyncio.run(
+            run(url, sizes, args.tablets_per_partition, args.rowsets, workers, args.samples, bulk, args.progress)
+        )
 
 
 if __name__ == "__main__":
