@@ -2,16 +2,23 @@
 
 The cluster is filled through the meta-service's own operations, called in-process (no network
 between client and meta-service, so the figures are the store's and the operations'): one table,
-partitions of `--tablets-per-partition` tablets made by `create_tablets` (one request per
-partition: bulk), then `--rowsets` loads per partition, each `begin_txn`, `prepare_rowset` +
-`commit_rowset` per tablet and `commit_txn` (which writes the versions and tablet stats). Loads
-of different partitions run `--workers` at a time. The store keeps growing: at each size N of
-`--sizes` it reports
+partitions of `--tablets-per-partition` tablets made by `create_tablets`, then `--rowsets` loads
+per partition, each `begin_txn`, `prepare_rowset` + `commit_rowset` per tablet and `commit_txn`
+(which writes the versions and tablet stats).
 
-* bytes per tablet (the store's own size: SQLite file + WAL, PostgreSQL's table + indexes,
-  etcd's database size on one member) and the fill rate (rowsets committed per second);
+Filling is bulk where the store allows (`--bulk G`, default 10 partitions; on etcd 64 tablets'
+worth): the same operation functions run on one store transaction for a group of G partitions,
+its creates in one, then each round of its G loads in one (~1,800 operations, under 1 MiB:
+SQLite's and PostgreSQL's limit is 10 MB, etcd's 1024 operations and 1.5 MiB). `--bulk 0` sends
+every operation as its own request. Groups run `--workers` at a time (SQLite in bulk: 1, see
+--help). The store keeps growing: at each size N of `--sizes` it reports
+
+* bytes per tablet (the store's own size: the SQLite file, with the WAL's size beside it;
+  PostgreSQL's table + indexes; etcd's database size on one member) and the fill rate (rowsets
+  committed per second, and how many operations went in each store transaction);
 * p50/p99 of `get_tablet`, `get_rowset` (a tablet's whole history), `get_version` (batch of 100
-  partitions) and `commit_txn` of a load of 16 tablets, one client, `--samples` each.
+  partitions) and `commit_txn` of a load of 16 tablets, one client, `--samples` each: measured
+  one operation per request, as a client sends them, whatever the fill did.
 
     .venv/bin/python bench/capacity.py --store sqlite --sizes 10000,100000
     .venv/bin/python bench/capacity.py --store postgresql://u:pw@127.0.0.1:5432/db?schema=cap
@@ -19,8 +26,9 @@ of different partitions run `--workers` at a time. The store keeps growing: at e
 
 `--store sqlite` uses a fresh file in a temporary directory; `--store postgresql-temp` (durable:
 fsync on) and `--store etcd-temp` (3 members on /dev/shm, `--max-txn-ops 1024`: etcd's default 128
-refuses a commit_txn of 16 tablets) start a throwaway server the way the tests do (tests/fixtures;
-run with PYTHONPATH=.).
+refuses a commit_txn of 16 tablets; `--quota-backend-bytes` 8 GiB) start a throwaway server the
+way the tests do (tests/fixtures; run with PYTHONPATH=.). While filling, a progress line every
+`--progress` seconds; SIGTERM stops a run and its throwaway server.
 """
 
 from __future__ import annotations
