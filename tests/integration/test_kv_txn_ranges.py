@@ -1,4 +1,4 @@
-"""Range reads inside a transaction that has buffered many writes (kv/base.py's sorted index of
+"""Reads inside a large transaction. Range reads after many buffered writes (kv/base.py's sorted index of
 buffered keys): every range read must merge exactly the transaction's own puts, removes, cleared
 ranges and blind adds over the snapshot, however they interleave, and the commit must store the same.
 Checked against a plain dict with the reference semantics (`apply_to_dict`) on SQLite; the
@@ -9,8 +9,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from dorisctl.kv import open_store
+import pytest
+
+from dorisctl.kv import Conflict, open_store
 from dorisctl.kv.base import Mutation, apply_to_dict, encode_counter
+from dorisctl.kv.sqlite import SqliteTxn
+
+Row = tuple[bytes, bytes, int]
 
 
 def _key(rng: random.Random) -> bytes:
@@ -62,5 +67,48 @@ async def test_range_reads_see_interleaved_writes_of_a_large_transaction(tmp_pat
         after = await kv.begin()
         assert await after.get_range(b"", b"\xff") == sorted(model.items())
         await after.discard()
+    finally:
+        await kv.close()
+
+
+async def test_reading_again_costs_no_store_read_and_sees_the_same_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transaction remembers its snapshot reads (several operations in one transaction read the
+    same instance and node keys): the store is asked once, and a commit made meanwhile by another
+    transaction stays invisible, as it must on a snapshot."""
+    kv = open_store(f"sqlite:///{tmp_path}/cache.db")
+    calls: list[str] = []
+    gets, ranges = SqliteTxn._snapshot_get, SqliteTxn._snapshot_range
+
+    async def get(self: SqliteTxn, key: bytes) -> tuple[bytes, int] | None:
+        calls.append("get")
+        return await gets(self, key)
+
+    async def range_(self: SqliteTxn, begin: bytes, end: bytes, limit: int, reverse: bool) -> list[Row]:
+        calls.append("range")
+        return await ranges(self, begin, end, limit, reverse)
+
+    monkeypatch.setattr(SqliteTxn, "_snapshot_get", get)
+    monkeypatch.setattr(SqliteTxn, "_snapshot_range", range_)
+    try:
+        seed = await kv.begin()
+        seed.put(b"a", b"1")
+        seed.put(b"b", b"2")
+        await seed.commit()
+        txn = await kv.begin()
+        for _ in range(3):
+            assert await txn.get(b"a") == b"1"
+            assert await txn.get(b"zz") is None
+            assert await txn.get_range(b"a", b"c") == [(b"a", b"1"), (b"b", b"2")]
+            assert await txn.get_many([b"a", b"b", b"zz"]) == [b"1", b"2", None]
+        other = await kv.begin()
+        other.put(b"a", b"changed")
+        await other.commit()
+        assert await txn.get(b"a") == b"1"
+        assert calls == ["get", "get", "range"]  # get_many found every key already read
+        txn.put(b"x", b"3")
+        with pytest.raises(Conflict):  # the remembered read still guards the commit
+            await txn.commit()
     finally:
         await kv.close()

@@ -9,7 +9,7 @@ Model (modelled on FoundationDB, which Doris uses):
   any key the transaction read, or any key inside a range it read, was changed by a transaction
   that committed after this one's snapshot. Read-only transactions commit trivially.
 * A snapshot cannot change, so a transaction remembers what it read from it (bounded: see
-  SNAPSHOT_CACHE_KEYS): reading a key or a small range again costs no store round trip.
+  SNAPSHOT_CACHE_KEYS and _BYTES): reading a key or a small range again costs no store round trip.
 * `atomic_add(key, delta)` adds a signed 64-bit integer to an 8-byte little-endian value (absent
   counts as 0) without adding a read dependency, like FDB's ADD mutation.
 
@@ -50,6 +50,7 @@ READ_SLICE_SECONDS = 0.002
 # a small range again costs no store round trip: up to this many keys, ranges of up to this many rows.
 SNAPSHOT_CACHE_KEYS = 4096
 SNAPSHOT_CACHE_RANGE_ROWS = 64
+SNAPSHOT_CACHE_BYTES = 8 << 20  # and no more than this many bytes of values
 
 
 def encode_counter(value: int) -> bytes:
@@ -196,9 +197,17 @@ class Txn(abc.ABC):
         self._ranges_seen: set[tuple[bytes, bytes]] = set()  # the same range read twice is checked once
         self._snap_keys: dict[bytes, tuple[bytes, int] | None] = {}  # snapshot reads, for reading again
         self._snap_ranges: dict[tuple[bytes, bytes, int, bool], list[tuple[bytes, bytes, int]]] = {}
+        self._snap_room = SNAPSHOT_CACHE_BYTES
         self._read_version: int | None = None
         self._done = False
         self._slice_start = time.perf_counter()
+
+    def _keep(self, size: int) -> bool:
+        """Whether a read of `size` bytes still fits the snapshot cache (and reserve it if so)."""
+        if size > self._snap_room:
+            return False
+        self._snap_room -= size
+        return True
 
     # -- backend primitives ---------------------------------------------------------------------
 
@@ -242,7 +251,7 @@ class Txn(abc.ABC):
         if key in seen:
             return seen[key]
         found = await self._snapshot_get(key)
-        if len(seen) < SNAPSHOT_CACHE_KEYS:
+        if len(seen) < SNAPSHOT_CACHE_KEYS and self._keep(len(key) + (0 if found is None else len(found[0]))):
             seen[key] = found
         return found
 
@@ -262,9 +271,10 @@ class Txn(abc.ABC):
             fetched = await self._snapshot_get_many(missing)
             out.update(fetched)
             for key in missing:
-                if len(seen) >= SNAPSHOT_CACHE_KEYS:
+                hit = fetched.get(key)
+                if len(seen) >= SNAPSHOT_CACHE_KEYS or not self._keep(len(key) + (0 if hit is None else len(hit[0]))):
                     break
-                seen[key] = fetched.get(key)
+                seen[key] = hit
         return out
 
     async def _read_range(self, begin: bytes, end: bytes, limit: int, reverse: bool) -> list[tuple[bytes, bytes, int]]:
@@ -274,7 +284,11 @@ class Txn(abc.ABC):
         if hit is not None:
             return hit
         rows = await self._snapshot_range(begin, end, limit, reverse)
-        if len(rows) <= SNAPSHOT_CACHE_RANGE_ROWS and len(self._snap_ranges) < SNAPSHOT_CACHE_KEYS:
+        if (
+            len(rows) <= SNAPSHOT_CACHE_RANGE_ROWS
+            and len(self._snap_ranges) < SNAPSHOT_CACHE_KEYS
+            and self._keep(sum(len(k) + len(v) for k, v, _ in rows))
+        ):
             self._snap_ranges[which] = rows
         return rows
 
