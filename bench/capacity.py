@@ -355,6 +355,7 @@ def main() -> None:
         help="partitions per store transaction while filling (0: one operation per request; "
         "default 10; on etcd 64 tablets' worth: its 1024 operations and 1.5 MiB per transaction)",
     )
+    p.add_argument("--etcd-flag", action="append", default=[], help="an extra flag for etcd-temp's members")
     args = p.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     # stopped with SIGTERM (a background run ignores SIGINT): unwind, so the throwaway server stops too
@@ -376,7 +377,7 @@ def main() -> None:
             # etcd's default --max-txn-ops (128) refuses a commit_txn of 16 tablets (137 compares): use
             # the raised value docs/storage.md suggests for production; and etcd's largest suggested quota
             # (8 GiB; the default 2 GiB fills before N=100k)
-            etcd_args = ["--max-txn-ops", "1024", "--quota-backend-bytes", str(8 << 30)]
+            etcd_args = ["--max-txn-ops", "1024", "--quota-backend-bytes", str(8 << 30), *args.etcd_flag]
             etcd = stack.enter_context(EtcdCluster.start(extra_args=etcd_args))
             url = etcd.unique_url() + "?max_txn_ops=1024"
         # etcd: about 150 writes and compares per 16-tablet load, within its 1024 per transaction
