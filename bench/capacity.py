@@ -2,16 +2,23 @@
 
 The cluster is filled through the meta-service's own operations, called in-process (no network
 between client and meta-service, so the figures are the store's and the operations'): one table,
-partitions of `--tablets-per-partition` tablets made by `create_tablets` (one request per
-partition: bulk), then `--rowsets` loads per partition, each `begin_txn`, `prepare_rowset` +
-`commit_rowset` per tablet and `commit_txn` (which writes the versions and tablet stats). Loads
-of different partitions run `--workers` at a time. The store keeps growing: at each size N of
-`--sizes` it reports
+partitions of `--tablets-per-partition` tablets made by `create_tablets`, then `--rowsets` loads
+per partition, each `begin_txn`, `prepare_rowset` + `commit_rowset` per tablet and `commit_txn`
+(which writes the versions and tablet stats).
 
-* bytes per tablet (the store's own size: SQLite file + WAL, PostgreSQL's table + indexes,
-  etcd's database size on one member) and the fill rate (rowsets committed per second);
+Filling is bulk where the store allows (`--bulk G`, default 10 partitions; on etcd 64 tablets'
+worth): the same operation functions run on one store transaction for a group of G partitions,
+its creates in one, then each round of its G loads in one (~1,800 operations, under 1 MiB:
+SQLite's and PostgreSQL's limit is 10 MB, etcd's 1024 operations and 1.5 MiB). `--bulk 0` sends
+every operation as its own request. Groups run `--workers` at a time (SQLite in bulk: 1, see
+--help). The store keeps growing: at each size N of `--sizes` it reports
+
+* bytes per tablet (the store's own size: the SQLite file, with the WAL's size beside it;
+  PostgreSQL's table + indexes; etcd's database size on one member) and the fill rate (rowsets
+  committed per second, and how many operations went in each store transaction);
 * p50/p99 of `get_tablet`, `get_rowset` (a tablet's whole history), `get_version` (batch of 100
-  partitions) and `commit_txn` of a load of 16 tablets, one client, `--samples` each.
+  partitions) and `commit_txn` of a load of 16 tablets, one client, `--samples` each: measured
+  one operation per request, as a client sends them, whatever the fill did.
 
     .venv/bin/python bench/capacity.py --store sqlite --sizes 10000,100000
     .venv/bin/python bench/capacity.py --store postgresql://u:pw@127.0.0.1:5432/db?schema=cap
@@ -19,26 +26,31 @@ of different partitions run `--workers` at a time. The store keeps growing: at e
 
 `--store sqlite` uses a fresh file in a temporary directory; `--store postgresql-temp` (durable:
 fsync on) and `--store etcd-temp` (3 members on /dev/shm, `--max-txn-ops 1024`: etcd's default 128
-refuses a commit_txn of 16 tablets) start a throwaway server the way the tests do (tests/fixtures;
-run with PYTHONPATH=.).
+refuses a commit_txn of 16 tablets; `--quota-backend-bytes` 8 GiB) start a throwaway server the
+way the tests do (tests/fixtures; run with PYTHONPATH=.). While filling, a progress line every
+`--progress` seconds; SIGTERM stops a run and its throwaway server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import random
+import signal
 import statistics
+import sys
 import tempfile
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import Any
 
-from dorisctl.kv import TxnKv, open_store, run_txn
+from dorisctl.kv import Txn, TxnKv, open_store, run_txn
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Reply, Service
 from dorisctl.metaservice.ops import tablet, txn
@@ -58,7 +70,7 @@ def tablet_id(partition: int, i: int, per: int) -> int:
     return 1_000_000 + partition * per + i
 
 
-async def create_partition(svc: Service, partition: int, per: int) -> None:
+def create_request(partition: int, per: int) -> cloud_pb2.CreateTabletsRequest:
     req = cloud_pb2.CreateTabletsRequest(cloud_unique_id=CUID, db_id=DB)
     for i in range(per):
         m = req.tablet_metas.add(
@@ -69,20 +81,32 @@ async def create_partition(svc: Service, partition: int, per: int) -> None:
         m.schema.schema_version = 0
         m.rs_metas.add(rowset_id=0, rowset_id_v2=f"init-{m.tablet_id}", tablet_id=m.tablet_id, start_version=0,
                        end_version=1)  # fmt: skip
-    await call(svc, tablet.create_tablets, req)
+    return req
 
 
-async def load(svc: Service, partition: int, tablets: list[int], label: str) -> float:
-    """One load into `tablets` of a partition; returns the seconds its commit_txn took."""
-    info = cloud_pb2.TxnInfoPB(db_id=DB, label=label, table_ids=[TABLE], timeout_ms=3_600_000)
-    txn_id = (await call(svc, txn.begin_txn, cloud_pb2.BeginTxnRequest(cloud_unique_id=CUID, txn_info=info))).txn_id
+def load_requests(partition: int, tablets: list[int], txn_id: int) -> list[cloud_pb2.CreateRowsetRequest]:
+    """The rowset of each tablet of one load (prepare_rowset and commit_rowset send the same)."""
+    out = []
     for tid in tablets:
         rs = olap_file_pb2.RowsetMetaCloudPB(
             rowset_id=0, tablet_id=tid, partition_id=100 + partition, index_id=INDEX, txn_id=txn_id,
             rowset_id_v2=f"{txn_id}-{tid}", num_rows=1000, total_disk_size=110_000, data_disk_size=100_000,
             index_disk_size=10_000, num_segments=1, txn_expiration=1 << 40, schema_version=0,
         )  # fmt: skip
-        req = cloud_pb2.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=rs)
+        out.append(cloud_pb2.CreateRowsetRequest(cloud_unique_id=CUID, rowset_meta=rs))
+    return out
+
+
+def begin_request(label: str) -> cloud_pb2.BeginTxnRequest:
+    info = cloud_pb2.TxnInfoPB(db_id=DB, label=label, table_ids=[TABLE], timeout_ms=3_600_000)
+    return cloud_pb2.BeginTxnRequest(cloud_unique_id=CUID, txn_info=info)
+
+
+async def load(svc: Service, partition: int, tablets: list[int], label: str) -> float:
+    """One load into `tablets` of a partition, one request per operation as a client sends them;
+    returns the seconds its commit_txn took."""
+    txn_id = (await call(svc, txn.begin_txn, begin_request(label))).txn_id
+    for req in load_requests(partition, tablets, txn_id):
         await call(svc, tablet.prepare_rowset, req)
         await call(svc, tablet.commit_rowset, req)
     started = time.perf_counter()
@@ -90,27 +114,110 @@ async def load(svc: Service, partition: int, tablets: list[int], label: str) -> 
     return time.perf_counter() - started
 
 
-async def fill(svc: Service, first: int, last: int, per: int, rowsets: int, workers: int) -> float:
-    """Create partitions [first, last) and load `rowsets` rowsets into each tablet; -> rowsets/s."""
-    queue: asyncio.Queue[tuple[str, int, int]] = asyncio.Queue()
-    for p in range(first, last):
-        queue.put_nowait(("create", p, 0))
+async def load_in(svc: Service, t: Txn, partition: int, tablets: list[int], label: str) -> int:
+    """The same operations as `load`, all inside the store transaction `t` (bulk fill); -> how many."""
+    begun = (await txn.begin_txn(svc, t, begin_request(label))).result
+    assert isinstance(begun, cloud_pb2.BeginTxnResponse)
+    txn_id = begun.txn_id
+    for req in load_requests(partition, tablets, txn_id):
+        await tablet.prepare_rowset(svc, t, req)
+        await tablet.commit_rowset(svc, t, req)
+    await txn.commit_txn(svc, t, cloud_pb2.CommitTxnRequest(cloud_unique_id=CUID, txn_id=txn_id))
+    return 2 + 2 * len(tablets)
+
+
+@dataclass
+class Fill:
+    """What a fill did: rowsets per second, and in bulk mode how full its store transactions were."""
+
+    rate: float = 0.0
+    store_txns: int = 0
+    ops: int = 0
+    largest_bytes: int = 0
+    rowsets: int = 0  # committed so far
+
+    def bulk(self, sizes: tuple[int, int]) -> None:
+        """One bulk store transaction committed: (operations, bytes written)."""
+        self.store_txns += 1
+        self.ops += sizes[0]
+        self.largest_bytes = max(self.largest_bytes, sizes[1])
+
+    def describe(self) -> str:
+        if not self.store_txns:
+            return "one operation per store transaction"
+        return (
+            f"bulk: {self.ops / self.store_txns:.0f} operations per store transaction, "
+            f"largest {self.largest_bytes / 2**20:.1f} MiB"
+        )
+
+
+async def fill(
+    svc: Service, first: int, last: int, per: int, rowsets: int, workers: int, bulk: int, every: float
+) -> Fill:
+    """Create partitions [first, last) and load `rowsets` rowsets into each tablet.
+
+    bulk 0: every operation is its own request (store transaction). bulk G: the partitions go in
+    groups of G; one store transaction runs the create_tablets of a group, then each round of loads
+    runs the group's G loads (begin_txn, prepare_rowset + commit_rowset per tablet, commit_txn)
+    in one store transaction: the same operation functions on one Txn."""
+    out = Fill()
+    step = max(bulk, 1)
+    queue: asyncio.Queue[tuple[str, range, int]] = asyncio.Queue()
+    for p in range(first, last, step):
+        queue.put_nowait(("create", range(p, min(p + step, last)), 0))
+
+    async def create_in(t: Txn, group: range) -> tuple[int, int]:
+        for p in group:
+            await tablet.create_tablets(svc, t, create_request(p, per))
+        return len(group), t.written_bytes
+
+    async def loads_in(t: Txn, group: range, r: int) -> tuple[int, int]:
+        ops = 0
+        for p in group:
+            ops += await load_in(svc, t, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
+        return ops, t.written_bytes
 
     async def worker() -> None:
         while not queue.empty():
-            kind, p, r = queue.get_nowait()
+            kind, group, r = queue.get_nowait()
             if kind == "create":
-                await create_partition(svc, p, per)
+                if bulk:
+                    out.bulk(await run_txn(svc.kv, functools.partial(create_in, group=group), attempts=50))
+                else:
+                    await call(svc, tablet.create_tablets, create_request(group[0], per))
                 if rowsets:
-                    queue.put_nowait(("load", p, 1))
+                    queue.put_nowait(("load", group, 1))
             else:
-                await load(svc, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
+                if bulk:
+                    out.bulk(await run_txn(svc.kv, functools.partial(loads_in, group=group, r=r), attempts=50))
+                else:
+                    p = group[0]
+                    await load(svc, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
+                out.rowsets += len(group) * per
                 if r < rowsets:
-                    queue.put_nowait(("load", p, r + 1))
+                    queue.put_nowait(("load", group, r + 1))
+
+    async def progress() -> None:
+        """A line every `every` seconds, so a fill stopped before its size still tells how far it got."""
+        while every:
+            await asyncio.sleep(every)
+            size = await store_bytes(svc.kv)
+            tablets = first * per + out.rowsets // max(rowsets, 1)
+            elapsed = time.perf_counter() - started
+            print(
+                f"  ... {elapsed:6.0f} s: {out.rowsets} rowsets ({out.rowsets / elapsed:.0f}/s), "
+                f"~{tablets} tablets, store {size / 2**20:.0f} MiB",
+                flush=True,
+            )
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(workers)))
-    return (last - first) * per * rowsets / (time.perf_counter() - started)
+    reporter = asyncio.create_task(progress())
+    try:
+        await asyncio.gather(*(worker() for _ in range(workers)))
+    finally:
+        reporter.cancel()
+    out.rate = (last - first) * per * rowsets / (time.perf_counter() - started)
+    return out
 
 
 def pct(samples: list[float]) -> str:
@@ -178,26 +285,20 @@ async def store_bytes(kv: TxnKv) -> int:
     return 0
 
 
-async def checkpoint_sqlite(kv: TxnKv) -> tuple[TxnKv, Service]:
-    """Close the store so no pooled reader pins an old snapshot, fold the WAL into the file, reopen.
-    (While the store is open its idle readers keep read transactions, so the WAL cannot restart and
-    grows: ~1 GB at N=10k in this benchmark; the file alone is the data's size.)"""
-    import sqlite3
-
+def sqlite_wal_bytes(kv: TxnKv) -> int | None:
+    """The size of a SQLite store's WAL (None for other stores): it must stay small while the
+    store is open (pooled readers end their snapshots on release, so checkpoints can restart it)."""
     from dorisctl.kv.sqlite import SqliteKv
 
-    assert isinstance(kv, SqliteKv)
-    path, url = kv.path, kv.url
-    wal = os.path.getsize(path + "-wal") if os.path.exists(path + "-wal") else 0
-    await kv.close()
-    with sqlite3.connect(path) as c:
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    print(f"  (sqlite WAL was {wal / 2**20:.0f} MiB before the checkpoint)", flush=True)
-    kv = open_store(url)
-    return kv, Service(kv=kv, keyring=KeyRing({1: b"c" * 32}))
+    if not isinstance(kv, SqliteKv):
+        return None
+    wal = kv.path + "-wal"
+    return os.path.getsize(wal) if os.path.exists(wal) else 0
 
 
-async def run(url: str, sizes: list[int], per: int, rowsets: int, workers: int, samples: int) -> None:
+async def run(
+    url: str, sizes: list[int], per: int, rowsets: int, workers: int, samples: int, bulk: int, every: float
+) -> None:
     kv = open_store(url)
     await kv.open()
     svc = Service(kv=kv, keyring=KeyRing({1: b"c" * 32}))
@@ -207,20 +308,26 @@ async def run(url: str, sizes: list[int], per: int, rowsets: int, workers: int, 
 
     await run_txn(kv, seed)
     base = await store_bytes(kv)
-    print(f"store {kv.url}: {per} tablets per partition, {rowsets} rowsets per tablet, {workers} loaders")
+    print(
+        f"store {kv.url}: {per} tablets per partition, {rowsets} rowsets per tablet, {workers} loaders, "
+        f"{'bulk: ' + str(bulk) + ' partitions per store transaction' if bulk else 'no bulk'}",
+        flush=True,
+    )
     done = 0
     for seq, n in enumerate(sizes):
         partitions = n // per
-        rate = await fill(svc, done, partitions, per, rowsets, workers)
+        started = time.perf_counter()
+        filled = await fill(svc, done, partitions, per, rowsets, workers, bulk, every)
+        fill_s = time.perf_counter() - started
         done = partitions
-        if url.startswith("sqlite:"):
-            kv, svc = await checkpoint_sqlite(kv)
         size = await store_bytes(kv) - base
+        wal = sqlite_wal_bytes(kv)
         figures = await measure(svc, partitions, per, samples, seq)
         line = ", ".join(f"{k} {v}" for k, v in figures.items())
         print(
-            f"N={n:>8}: {size / n:7.0f} bytes/tablet ({size / 2**20:8.1f} MiB), fill {rate:7.0f} rowsets/s; "
-            f"p50/p99 {line}",
+            f"N={n:>8}: {size / n:7.0f} bytes/tablet ({size / 2**20:8.1f} MiB"
+            f"{'' if wal is None else f', WAL {wal / 2**20:.1f} MiB'}), fill {filled.rate:7.0f} rowsets/s "
+            f"({fill_s:.0f} s; {filled.describe()}); p50/p99 {line}",
             flush=True,
         )
     await kv.close()
@@ -232,10 +339,27 @@ def main() -> None:
     p.add_argument("--sizes", default="10000,100000")
     p.add_argument("--tablets-per-partition", type=int, default=100)
     p.add_argument("--rowsets", type=int, default=10)
-    p.add_argument("--workers", type=int, default=16)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="loads (bulk: groups) running at once; default 16, on SQLite with bulk 1: overlapping long "
+        "transactions always leave a reader on an old snapshot, so the WAL could never restart",
+    )
     p.add_argument("--samples", type=int, default=200)
+    p.add_argument("--progress", type=float, default=300, help="seconds between progress lines while filling (0: none)")
+    p.add_argument(
+        "--bulk",
+        type=int,
+        default=-1,
+        help="partitions per store transaction while filling (0: one operation per request; "
+        "default 10; on etcd 64 tablets' worth: its 1024 operations and 1.5 MiB per transaction)",
+    )
+    p.add_argument("--etcd-flag", action="append", default=[], help="an extra flag for etcd-temp's members")
     args = p.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    # stopped with SIGTERM (a background run ignores SIGINT): unwind, so the throwaway server stops too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with ExitStack() as stack:
         url = args.store
         if url == "sqlite":
@@ -251,10 +375,21 @@ def main() -> None:
             from tests.fixtures.etcd import EtcdCluster
 
             # etcd's default --max-txn-ops (128) refuses a commit_txn of 16 tablets (137 compares): use
-            # the raised value docs/storage.md suggests for production
-            etcd = stack.enter_context(EtcdCluster.start(extra_args=["--max-txn-ops", "1024"]))
+            # the raised value docs/storage.md suggests for production; and etcd's largest suggested quota
+            # (8 GiB; the default 2 GiB fills before N=100k)
+            etcd_args = ["--max-txn-ops", "1024", "--quota-backend-bytes", str(8 << 30), *args.etcd_flag]
+            etcd = stack.enter_context(EtcdCluster.start(extra_args=etcd_args))
             url = etcd.unique_url() + "?max_txn_ops=1024"
-        asyncio.run(run(url, sizes, args.tablets_per_partition, args.rowsets, args.workers, args.samples))
+        # etcd: about 150 writes and compares per 16-tablet load, within its 1024 per transaction
+        bulk = (
+            args.bulk
+            if args.bulk >= 0
+            else (max(1, 64 // args.tablets_per_partition) if url.startswith("etcd:") else 10)
+        )
+        workers = args.workers or (1 if bulk and url.startswith("sqlite:") else 16)
+        asyncio.run(
+            run(url, sizes, args.tablets_per_partition, args.rowsets, workers, args.samples, bulk, args.progress)
+        )
 
 
 if __name__ == "__main__":

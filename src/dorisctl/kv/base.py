@@ -8,6 +8,8 @@ Model (modelled on FoundationDB, which Doris uses):
 * Commit is optimistic and serializable: it fails with `Conflict` (retryable, nothing written) if
   any key the transaction read, or any key inside a range it read, was changed by a transaction
   that committed after this one's snapshot. Read-only transactions commit trivially.
+* A snapshot cannot change, so a transaction remembers what it read from it (bounded: see
+  SNAPSHOT_CACHE_KEYS and _BYTES): reading a key or a small range again costs no store round trip.
 * `atomic_add(key, delta)` adds a signed 64-bit integer to an 8-byte little-endian value (absent
   counts as 0) without adding a read dependency, like FDB's ADD mutation.
 
@@ -44,6 +46,11 @@ KeyValue = tuple[bytes, bytes]
 _I64 = struct.Struct("<q")
 # How long a transaction's reads may run before they let the event loop serve others (see _fair_share).
 READ_SLICE_SECONDS = 0.002
+# A transaction remembers what it read from its snapshot (which cannot change), so reading a key or
+# a small range again costs no store round trip: up to this many keys, ranges of up to this many rows.
+SNAPSHOT_CACHE_KEYS = 4096
+SNAPSHOT_CACHE_RANGE_ROWS = 64
+SNAPSHOT_CACHE_BYTES = 8 << 20  # and no more than this many bytes of values
 
 
 def encode_counter(value: int) -> bytes:
@@ -122,11 +129,36 @@ class _WriteBuffer:
     cleared: sorted, non-overlapping [begin, end) ranges removed by `remove_range`, in which keys
       not in `values` are known to be absent.
     adds: key -> pending delta for keys whose current value is not known locally (blind add).
+    order: the keys of `values` and `adds`, sorted; built at the first range read or range removal
+      and kept up to date from then on, so a range read costs O(log n + keys in the range) instead
+      of a scan of every buffered write (a transaction running many operations, each reading a
+      small range, was quadratic); transactions that never read a range never sort.
     """
 
     values: dict[bytes, bytes | None] = field(default_factory=dict)
     cleared: list[tuple[bytes, bytes]] = field(default_factory=list)
     adds: dict[bytes, int] = field(default_factory=dict)
+    order: list[bytes] | None = None
+
+    def note(self, key: bytes) -> None:
+        """Call before writing `key` into `values` or `adds`: keeps `order` complete."""
+        if self.order is not None and key not in self.values and key not in self.adds:
+            bisect.insort(self.order, key)
+
+    def keys_in(self, begin: bytes, end: bytes) -> list[bytes]:
+        """The buffered keys in [begin, end), in order."""
+        if self.order is None:
+            self.order = sorted(self.values.keys() | self.adds.keys())
+        order = self.order
+        return order[bisect.bisect_left(order, begin) : bisect.bisect_left(order, end)]
+
+    def drop_range(self, begin: bytes, end: bytes) -> None:
+        """Forget every buffered write in [begin, end) (before recording the range as cleared)."""
+        for k in self.keys_in(begin, end):
+            self.values.pop(k, None)
+            self.adds.pop(k, None)
+        assert self.order is not None
+        del self.order[bisect.bisect_left(self.order, begin) : bisect.bisect_left(self.order, end)]
 
     def in_cleared(self, key: bytes) -> bool:
         i = bisect.bisect_right(self.cleared, (key, b"\xff" * 4096)) - 1
@@ -162,9 +194,22 @@ class Txn(abc.ABC):
         self._bytes = 0
         self._point_reads: dict[bytes, int | None] = {}
         self._range_reads: list[tuple[bytes, bytes]] = []
+        self._ranges_seen: set[tuple[bytes, bytes]] = set()  # the same range read twice is checked once
+        self._snap_keys: dict[bytes, tuple[bytes, int] | None] = {}  # snapshot reads, for reading again
+        self._snap_ranges: dict[tuple[bytes, bytes, int, bool], list[tuple[bytes, bytes, int]]] = {}
+        self._snap_room = SNAPSHOT_CACHE_BYTES
+        # off for a backend whose reads are already answered from memory (SQLite's key cache)
+        self._remember_reads = True
         self._read_version: int | None = None
         self._done = False
         self._slice_start = time.perf_counter()
+
+    def _keep(self, size: int) -> bool:
+        """Whether a read of `size` bytes still fits the snapshot cache (and reserve it if so)."""
+        if size > self._snap_room:
+            return False
+        self._snap_room -= size
+        return True
 
     # -- backend primitives ---------------------------------------------------------------------
 
@@ -201,6 +246,60 @@ class Txn(abc.ABC):
 
     # -- reads ----------------------------------------------------------------------------------
 
+    async def _read_key(self, key: bytes) -> tuple[bytes, int] | None:
+        """`_snapshot_get`, remembered: an operation reading a key again (or several operations run
+        in one transaction) pays one round trip."""
+        if not self._remember_reads:
+            return await self._snapshot_get(key)
+        seen = self._snap_keys
+        if key in seen:
+            return seen[key]
+        found = await self._snapshot_get(key)
+        if len(seen) < SNAPSHOT_CACHE_KEYS and self._keep(len(key) + (0 if found is None else len(found[0]))):
+            seen[key] = found
+        return found
+
+    async def _read_keys(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
+        """`_snapshot_get_many`, remembered like `_read_key`."""
+        if not self._remember_reads:
+            return await self._snapshot_get_many(keys)
+        seen = self._snap_keys
+        out: dict[bytes, tuple[bytes, int]] = {}
+        missing: list[bytes] = []
+        for key in keys:
+            if key in seen:
+                hit = seen[key]
+                if hit is not None:
+                    out[key] = hit
+            else:
+                missing.append(key)
+        if missing:
+            fetched = await self._snapshot_get_many(missing)
+            out.update(fetched)
+            for key in missing:
+                hit = fetched.get(key)
+                if len(seen) >= SNAPSHOT_CACHE_KEYS or not self._keep(len(key) + (0 if hit is None else len(hit[0]))):
+                    break
+                seen[key] = hit
+        return out
+
+    async def _read_range(self, begin: bytes, end: bytes, limit: int, reverse: bool) -> list[tuple[bytes, bytes, int]]:
+        """`_snapshot_range`, remembered for small results."""
+        if not self._remember_reads:
+            return await self._snapshot_range(begin, end, limit, reverse)
+        which = (begin, end, limit, reverse)
+        hit = self._snap_ranges.get(which)
+        if hit is not None:
+            return hit
+        rows = await self._snapshot_range(begin, end, limit, reverse)
+        if (
+            len(rows) <= SNAPSHOT_CACHE_RANGE_ROWS
+            and len(self._snap_ranges) < SNAPSHOT_CACHE_KEYS
+            and self._keep(sum(len(k) + len(v) for k, v, _ in rows))
+        ):
+            self._snap_ranges[which] = rows
+        return rows
+
     async def _fair_share(self) -> None:
         """Yield to the event loop once this transaction has run READ_SLICE_SECONDS without doing so.
 
@@ -220,7 +319,7 @@ class Txn(abc.ABC):
         local = self._buf.local(key)
         if not isinstance(local, _Missing):
             return local
-        found = await self._snapshot_get(key)
+        found = await self._read_key(key)
         self._point_reads[key] = None if found is None else found[1]
         value = None if found is None else found[0]
         if key in self._buf.adds:
@@ -236,7 +335,7 @@ class Txn(abc.ABC):
         reads = self._point_reads
         if not buf.values and not buf.cleared and not buf.adds:  # nothing written yet: all from the store
             unique = list(dict.fromkeys(keys))
-            got = await self._snapshot_get_many(unique)
+            got = await self._read_keys(unique)
             for key in unique:
                 hit = got.get(key)
                 reads[key] = None if hit is None else hit[1]
@@ -252,7 +351,7 @@ class Txn(abc.ABC):
         if not pending:
             return out
         wanted = list(dict.fromkeys(keys[i] for i in pending))
-        found = await self._snapshot_get_many(wanted)
+        found = await self._read_keys(wanted)
         for key in wanted:
             hit = found.get(key)
             reads[key] = None if hit is None else hit[1]
@@ -276,7 +375,7 @@ class Txn(abc.ABC):
         lo, hi = begin, end
         page = 0 if limit == 0 else max(limit, 16)
         while True:
-            rows = await self._snapshot_range(lo, hi, page, reverse)
+            rows = await self._read_range(lo, hi, page, reverse)
             exhausted = page == 0 or len(rows) < page
             if exhausted:
                 covered = (lo, hi)
@@ -295,7 +394,9 @@ class Txn(abc.ABC):
                 last = merged[-1][0]
                 covered = (last, covered[1]) if reverse else (covered[0], last + b"\x00")
                 exhausted = True
-            self._range_reads.append(covered)
+            if covered not in self._ranges_seen:
+                self._ranges_seen.add(covered)
+                self._range_reads.append(covered)
             for k, _, ver in rows:
                 if covered[0] <= k < covered[1]:
                     self._point_reads[k] = ver
@@ -310,8 +411,7 @@ class Txn(abc.ABC):
     def _merge(self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool) -> list[KeyValue]:
         lo, hi = covered
         keys = set(store)
-        keys.update(k for k in self._buf.values if lo <= k < hi)
-        keys.update(k for k in self._buf.adds if lo <= k < hi)
+        keys.update(self._buf.keys_in(lo, hi))
         result: list[KeyValue] = []
         for k in sorted(keys, reverse=reverse):
             local = self._buf.local(k)
@@ -339,6 +439,7 @@ class Txn(abc.ABC):
                 f"value of {len(value)} bytes exceeds the limit of {self._limits.max_value_bytes}",
                 what="value",
             )
+        self._buf.note(key)
         self._buf.values[key] = value
         self._buf.adds.pop(key, None)
         self._record(Mutation("put", key, value=value), len(key) + len(value))
@@ -346,6 +447,7 @@ class Txn(abc.ABC):
     def remove(self, key: bytes) -> None:
         self._check_open()
         self._check_key(key)
+        self._buf.note(key)
         self._buf.values[key] = None
         self._buf.adds.pop(key, None)
         self._record(Mutation("remove", key), len(key))
@@ -355,10 +457,7 @@ class Txn(abc.ABC):
         self._check_open()
         if begin >= end:
             return
-        for k in [k for k in self._buf.values if begin <= k < end]:
-            del self._buf.values[k]
-        for k in [k for k in self._buf.adds if begin <= k < end]:
-            del self._buf.adds[k]
+        self._buf.drop_range(begin, end)
         self._buf.add_cleared(begin, end)
         self._record(Mutation("clear", begin, end=end), len(begin) + len(end))
 
@@ -367,6 +466,7 @@ class Txn(abc.ABC):
         self._check_open()
         self._check_key(key)
         local = self._buf.local(key)
+        self._buf.note(key)
         if not isinstance(local, _Missing):
             self._buf.values[key] = _wrap_add(local, delta)
         else:

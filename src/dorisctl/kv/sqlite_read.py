@@ -75,6 +75,7 @@ class SqliteTxn(Txn):
         self._reader: _Reader | None = None
         self._version: int | None = None
         self._pinned = False  # a read transaction holds a snapshot at self._version
+        self._remember_reads = kv.cache is None  # the key cache answers a read again already
         self._hits = self._misses = 0  # key-cache lookups, counted once the transaction ends
 
     def _snapshot_version(self) -> int:
