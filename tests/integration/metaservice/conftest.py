@@ -36,6 +36,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> It
     assert srv.stop() == 0
 
 
+def sqlite_only(ms_store: str | None, why: str) -> None:
+    """Skip (with the reason shown) a test whose check works only on the default SQLite file."""
+    if ms_store is not None:
+        pytest.skip(f"SQLite only: {why}")
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}{next(_ids)}"
 
