@@ -9,6 +9,7 @@ from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.integration.metaservice.conftest import compute_cluster, make_instance, sql_cluster
 from tests.integration.metaservice.test_instances import err
 
+STORES = ["sqlite", "postgresql", "etcd"]  # the cluster and node HTTP API on every kind of store
 HELP = (
     "Ms nodes memory cache may be inconsistent, pls check registry key may be contain 127.0.0.1, "
     "and call get_instance api get instance info from fdb"

@@ -23,6 +23,7 @@ CUID = f"1:{IID}:node"
 DB, TABLE, INDEX, PART, T1 = 1, 3001, 3002, 3003, 3004
 IDX = pb.TabletIndexPB(db_id=DB, table_id=TABLE, index_id=INDEX, partition_id=PART, tablet_id=T1)
 JOB_TXN = 7_000_000
+STORES = ["sqlite", "postgresql", "etcd"]  # MoW bitmaps: the largest values, split across keys on every store
 
 
 @pytest.fixture(scope="module")
