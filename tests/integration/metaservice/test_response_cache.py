@@ -11,8 +11,8 @@ from tests.fixtures.metaservice import start_meta_server
 from tests.integration.metaservice.conftest import OBJ, compute_cluster
 
 
-def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms")
+def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "ms", store=own_store)
     try:
         srv.ok("create_instance", {"instance_id": "cached", "name": "before", "obj_info": OBJ})
         cluster = compute_cluster("c", [("cached-be", "9.0.0.1", 9050)])
@@ -25,8 +25,8 @@ def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path) 
                 == "name_c"
             )
 
-        async def rename_behind_its_back() -> None:  # another process writing the same file
-            kv = open_store(f"sqlite:///{tmp_path / 'ms' / 'meta-service.db'}")
+        async def rename_behind_its_back() -> None:  # another process writing the same store
+            kv = open_store(srv.store_url)
 
             async def op(txn: Txn) -> None:
                 inst = await load_instance(txn, "cached")
@@ -52,8 +52,8 @@ def test_commit_from_another_process_invalidates_cached_replies(tmp_path: Path) 
         srv.stop()
 
 
-def test_cache_can_be_turned_off(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "response_cache_entries=0"])
+def test_cache_can_be_turned_off(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "ms", store=own_store, extra_args=["--ms-config", "response_cache_entries=0"])
     try:
         srv.ok("create_instance", {"instance_id": "nc", "obj_info": OBJ})
         assert srv.ok("get_instance", params={"instance_id": "nc"})["result"]["instance_id"] == "nc"

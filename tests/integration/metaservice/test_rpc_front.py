@@ -140,10 +140,10 @@ def test_grpc_large_message_in_and_the_limit(ms: MetaServer) -> None:
         assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_grpc_deadline_against_a_slow_store_answers_deadline_exceeded(ms: MetaServer, ms_store: str | None) -> None:
+def test_grpc_deadline_against_a_slow_store_answers_deadline_exceeded(ms: MetaServer, ms_backend: str) -> None:
     """The store is made slow by holding SQLite's write lock from outside; the server, not the
     client, must answer the call when its grpc-timeout passes (the raw client has no deadline)."""
-    sqlite_only(ms_store, "the store is slowed by holding the SQLite file's write lock from outside")
+    sqlite_only(ms_backend, "the store is slowed by holding the SQLite file's write lock from outside")
     db = sqlite3.connect(ms.data_dir / "meta-service.db", isolation_level=None, timeout=10)
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -340,8 +340,8 @@ def test_http_grpc_and_brpc_share_the_port_at_once(ms: MetaServer) -> None:
     assert not errors
 
 
-def test_rpc_allow_admits_listed_networks_and_refuses_others_at_accept(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "allow", extra_args=["--rpc-allow", "127.0.0.1/32"])
+def test_rpc_allow_admits_listed_networks_and_refuses_others_at_accept(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "allow", store=own_store, extra_args=["--rpc-allow", "127.0.0.1/32"])
     try:
         stub, channel = grpc_stub(port_of(srv))
         with channel:  # from 127.0.0.1: admitted
