@@ -19,14 +19,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     DORISCTL_TEST_STORES=postgresql,etcd (comma-separated) runs every module's on those instead."""
     override = os.environ.get("DORISCTL_TEST_STORES", "")
     stores = [s for s in override.split(",") if s] or getattr(metafunc.module, "STORES", None)
-    if stores and "ms_store" in metafunc.fixturenames:
-        metafunc.parametrize("ms_store", stores, indirect=True, scope="module")
+    if stores and "ms_backend" in metafunc.fixturenames:
+        metafunc.parametrize("ms_backend", stores, indirect=True, scope="module")
 
 
 @pytest.fixture(scope="module")
-def ms_store(request: pytest.FixtureRequest) -> str | None:
-    """The --store URL of the module's server: None (the default SQLite file) unless parametrized."""
-    return store_for(request, getattr(request, "param", "sqlite"))
+def ms_backend(request: pytest.FixtureRequest) -> str:
+    """The store backend the module's tests run on: "sqlite" unless parametrized."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="module")
+def ms_store(request: pytest.FixtureRequest, ms_backend: str) -> str | None:
+    """The --store URL of the module's server: None (the default SQLite file) on SQLite."""
+    return store_for(request, ms_backend)
+
+
+@pytest.fixture
+def own_store(request: pytest.FixtureRequest, ms_backend: str) -> str | None:
+    """A fresh, empty store of the module's backend, for a test that starts its own server: a new
+    data dir has a new key ring, which a store holding another server's secrets would refuse."""
+    return store_for(request, ms_backend)
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +47,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> It
     srv = start_meta_server(tmp_path_factory.mktemp("ms"), store=ms_store)
     yield srv
     assert srv.stop() == 0
+
+
+def sqlite_only(ms_backend: str, why: str) -> None:
+    """Skip (with the reason shown) a test whose check works only on the default SQLite file."""
+    if ms_backend != "sqlite":
+        pytest.skip(f"SQLite only ({ms_backend} skipped): {why}")
 
 
 def unique(prefix: str) -> str:

@@ -95,8 +95,10 @@ def test_no_traceback_reached_the_log(server: MetaServer) -> None:
     assert "Traceback" not in server.log_text()
 
 
-def test_slow_headers_and_bodies_are_bounded_and_never_delay_others(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "slow", extra_args=["--ms-config", "request_read_timeout_seconds=1"])
+def test_slow_headers_and_bodies_are_bounded_and_never_delay_others(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(
+        tmp_path / "slow", store=own_store, extra_args=["--ms-config", "request_read_timeout_seconds=1"]
+    )
     try:
         head = _raw(srv)
         head.sendall(b"POST /MetaService/http/get_cluster?token=")  # headers that never complete

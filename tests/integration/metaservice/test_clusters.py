@@ -9,6 +9,7 @@ from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.integration.metaservice.conftest import compute_cluster, make_instance, sql_cluster
 from tests.integration.metaservice.test_instances import err
 
+STORES = ["sqlite", "postgresql", "etcd"]  # the cluster and node HTTP API on every kind of store
 HELP = (
     "Ms nodes memory cache may be inconsistent, pls check registry key may be contain 127.0.0.1, "
     "and call get_instance api get instance info from fdb"
@@ -183,7 +184,7 @@ def test_add_and_drop_node(server: MetaServer) -> None:
     assert server.ok("get_instance", params={"cloud_unique_id": f"{iid}-2"})["result"]["instance_id"] == iid
 
 
-def test_fe_nodes_and_safe_time(server: MetaServer, tmp_path: Path) -> None:
+def test_fe_nodes_and_safe_time(server: MetaServer, tmp_path: Path, own_store: str | None) -> None:
     iid = make_instance(server)
     fe = sql_cluster("s", [(f"{iid}-fe", "5.0.0.1", 9010, "FE_MASTER")])
     server.ok("add_cluster", {"instance_id": iid, "cluster": fe})
@@ -192,7 +193,9 @@ def test_fe_nodes_and_safe_time(server: MetaServer, tmp_path: Path) -> None:
     r = server.call("drop_node", {"instance_id": iid, "cluster": fe})
     assert r.status_code == 400 and r.json()["msg"].startswith("drop fe node not in safe time, try later, node=")
     # with the safe-time check off (a Doris knob), the only master still cannot go
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "enable_check_fe_drop_in_safe_time=false"])
+    srv = start_meta_server(
+        tmp_path / "ms", store=own_store, extra_args=["--ms-config", "enable_check_fe_drop_in_safe_time=false"]
+    )
     try:
         iid = make_instance(srv)
         fe = sql_cluster(

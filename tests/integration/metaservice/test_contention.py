@@ -20,8 +20,8 @@ CLIENTS = 64
 PAIRS = 4
 
 
-def test_contended_node_changes_all_succeed(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms")
+def test_contended_node_changes_all_succeed(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "ms", store=own_store)
     try:
         for i in range(INSTANCES):
             srv.ok("create_instance", {"instance_id": f"hot{i}", "obj_info": OBJ})

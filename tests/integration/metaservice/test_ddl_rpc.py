@@ -32,9 +32,11 @@ def port_of(server: MetaServer) -> int:
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory, s3: WeedMini) -> Iterator[MetaServer]:  # noqa: F811
+def ms(tmp_path_factory: pytest.TempPathFactory, s3: WeedMini, ms_store: str | None) -> Iterator[MetaServer]:  # noqa: F811
     srv = start_meta_server(
-        tmp_path_factory.mktemp("ddl") / "ms", extra_args=["--recycler-sleep-before-scheduling-seconds", "0"]
+        tmp_path_factory.mktemp("ddl") / "ms",
+        store=ms_store,
+        extra_args=["--recycler-sleep-before-scheduling-seconds", "0"],
     )
     obj = {"ak": AK, "sk": SK, "bucket": BUCKET, "prefix": PREFIX, "endpoint": s3.endpoint, "region": "us-east-1",
            "external_endpoint": s3.endpoint, "provider": "S3", "use_path_style": True}  # fmt: skip

@@ -29,9 +29,11 @@ PER_SLICE = 100
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[MetaServer]:
     srv = start_meta_server(
-        tmp_path_factory.mktemp("binfuzz"), extra_args=["--no-recycler", "--max-message-bytes", str(1 << 20)]
+        tmp_path_factory.mktemp("binfuzz"),
+        store=ms_store,
+        extra_args=["--no-recycler", "--max-message-bytes", str(1 << 20)],
     )
     bi.seed_server(srv)
     bf.seed_sentinel(srv)

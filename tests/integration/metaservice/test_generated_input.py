@@ -48,9 +48,11 @@ FUZZ = settings(max_examples=500, deadline=None, suppress_health_check=list(Heal
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[MetaServer]:
     srv = start_meta_server(
-        tmp_path_factory.mktemp("fuzz"), extra_args=["--no-recycler", "--max-message-bytes", str(MAX_MESSAGE)]
+        tmp_path_factory.mktemp("fuzz"),
+        store=ms_store,
+        extra_args=["--no-recycler", "--max-message-bytes", str(MAX_MESSAGE)],
     )
     bi.seed_server(srv)
     yield srv
@@ -59,10 +61,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
 
 def port_of(srv: MetaServer) -> int:
     return int(srv.url.rsplit(":", 1)[1])
-
-
-def db_of(srv: MetaServer) -> Any:
-    return srv.data_dir / "meta-service.db"
 
 
 # -- HTTP ---------------------------------------------------------------------------------------------
@@ -86,10 +84,10 @@ def send_http(srv: MetaServer, inp: bi.HttpInput) -> httpx.Response:
 @given(rng=st.randoms(use_true_random=True))
 def test_http_mutated_requests(server: MetaServer, rng: random.Random) -> None:
     inp = bi.http_input(rng)
-    before = bi.store_state(db_of(server))
+    before = bi.server_state(server)
     r = send_http(server, inp)
     if check_http(inp.route, r, inp.describe()):
-        assert bi.store_state(db_of(server)) == before, f"refused but stored: {inp.describe()}"
+        assert bi.server_state(server) == before, f"refused but stored: {inp.describe()}"
 
 
 JSON_VALUES = st.recursive(
@@ -113,10 +111,10 @@ def typed_bodies(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 @given(case=typed_bodies())
 def test_http_wrong_types_for_every_field(server: MetaServer, case: tuple[str, dict[str, Any]]) -> None:
     route, body = case
-    before = bi.store_state(db_of(server))
+    before = bi.server_state(server)
     r = server.call(route, raw=json.dumps(body).encode())
     if check_http(route, r, f"{route} {body!r}"[:500]):
-        assert bi.store_state(db_of(server)) == before, f"refused but stored: {route} {body!r}"
+        assert bi.server_state(server) == before, f"refused but stored: {route} {body!r}"
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
@@ -141,7 +139,7 @@ def check_response(rpc: str, data: bytes, what: str) -> bool:
 def test_grpc_mutated_payloads(server: MetaServer, rng: random.Random, rpc: str) -> None:
     payload = bi.mutated_payload(rng, rpc)
     what = f"grpc {rpc} {payload.hex()}"
-    before = bi.store_state(db_of(server))
+    before = bi.server_state(server)
     conn = bi.GrpcConnection(port_of(server))
     try:
         headers, data = conn.call(f"/doris.cloud.MetaService/{rpc}", payload)
@@ -151,7 +149,7 @@ def test_grpc_mutated_payloads(server: MetaServer, rng: random.Random, rpc: str)
     assert status == "0" or status in GRPC_ERRORS, (what, headers)
     refused = status != "0" or check_response(rpc, data[5:], what)
     if refused:
-        assert bi.store_state(db_of(server)) == before, f"refused but stored: {what}"
+        assert bi.server_state(server) == before, f"refused but stored: {what}"
 
 
 @FUZZ
@@ -159,7 +157,7 @@ def test_grpc_mutated_payloads(server: MetaServer, rng: random.Random, rpc: str)
 def test_brpc_mutated_payloads(server: MetaServer, rng: random.Random, rpc: str) -> None:
     payload = bi.mutated_payload(rng, rpc)
     what = f"baidu_std {rpc} {payload.hex()}"
-    before = bi.store_state(db_of(server))
+    before = bi.server_state(server)
     conn = bi.BrpcConnection(port_of(server))
     try:
         meta, body = conn.call(rpc, payload)
@@ -168,7 +166,7 @@ def test_brpc_mutated_payloads(server: MetaServer, rng: random.Random, rpc: str)
     code = meta.response.error_code
     assert code == 0 or code in BRPC_ERRORS, (what, meta)
     if code or check_response(rpc, body, what):
-        assert bi.store_state(db_of(server)) == before, f"refused but stored: {what}"
+        assert bi.server_state(server) == before, f"refused but stored: {what}"
 
 
 def _still_serving(srv: MetaServer) -> None:

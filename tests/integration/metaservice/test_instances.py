@@ -9,7 +9,7 @@ import pytest
 from tests.fixtures.metaservice import MetaServer
 from tests.integration.metaservice.conftest import OBJ, compute_cluster, make_instance, unique
 
-STORES = ["sqlite", "postgresql"]  # the instance HTTP API on both kinds of store
+STORES = ["sqlite", "postgresql", "etcd"]  # the instance HTTP API on every kind of store
 
 
 def err(server: MetaServer, route: str, body: Any, status: int, code: str, msg: str, **kw: Any) -> dict[str, Any]:

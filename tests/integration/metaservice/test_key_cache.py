@@ -9,12 +9,12 @@ from pathlib import Path
 from dorisctl.kv import Txn, open_store, run_txn
 from dorisctl.metaservice.model.instances import load_instance, node_counts, save_instance
 from tests.fixtures.metaservice import start_meta_server
-from tests.integration.metaservice.conftest import OBJ, compute_cluster
+from tests.integration.metaservice.conftest import OBJ, compute_cluster, sqlite_only
 from tests.integration.metaservice.test_metrics import scrape, value
 
 
-def test_commit_from_another_process_invalidates_cached_reads(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms")
+def test_commit_from_another_process_invalidates_cached_reads(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "ms", store=own_store)
     try:
         srv.ok("create_instance", {"instance_id": "cached", "name": "before", "obj_info": OBJ})
         cluster = compute_cluster("c", [("cached-be", "9.0.0.1", 9050)])
@@ -27,8 +27,8 @@ def test_commit_from_another_process_invalidates_cached_reads(tmp_path: Path) ->
                 == "name_c"
             )
 
-        async def rename_behind_its_back() -> None:  # another process writing the same file
-            kv = open_store(f"sqlite:///{tmp_path / 'ms' / 'meta-service.db'}")
+        async def rename_behind_its_back() -> None:  # another process writing the same store
+            kv = open_store(srv.store_url)
 
             async def op(txn: Txn) -> None:
                 inst = await load_instance(txn, "cached")
@@ -54,7 +54,8 @@ def test_commit_from_another_process_invalidates_cached_reads(tmp_path: Path) ->
         srv.stop()
 
 
-def test_cache_can_be_turned_off(tmp_path: Path) -> None:
+def test_cache_can_be_turned_off(tmp_path: Path, ms_backend: str) -> None:
+    sqlite_only(ms_backend, "the key cache and its ?cache= option are SQLite's")
     srv = start_meta_server(tmp_path / "ms", store=f"sqlite:///{tmp_path / 'nc.db'}?cache=0")
     try:
         srv.ok("create_instance", {"instance_id": "nc", "obj_info": OBJ})

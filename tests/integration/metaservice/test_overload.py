@@ -17,7 +17,7 @@ from dorisctl.metaservice.context import Settings
 from dorisctl.metaservice.proto import cloud_pb2 as pb
 from tests.fixtures.metaservice import start_meta_server
 from tests.fixtures.rpc_clients import BaiduStdClient
-from tests.integration.metaservice.conftest import OBJ
+from tests.integration.metaservice.conftest import OBJ, sqlite_only
 
 
 def test_specific_limits_parse_like_doris_and_refuse_garbage() -> None:
@@ -39,8 +39,10 @@ def test_token_bucket_per_rpc_and_instance_refills() -> None:
     assert a.enter("begin_txn", "i1") and a.enter("get_cluster", "i1")
 
 
-def test_qps_limit_over_brpc_and_http_then_service_resumes(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "specific_max_qps_limit=get_obj_store_info:10"])
+def test_qps_limit_over_brpc_and_http_then_service_resumes(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(
+        tmp_path / "ms", store=own_store, extra_args=["--ms-config", "specific_max_qps_limit=get_obj_store_info:10"]
+    )
     port = int(srv.url.rsplit(":", 1)[1])
     try:
         srv.ok("create_instance", {"instance_id": "q1", "obj_info": OBJ})
@@ -72,7 +74,8 @@ def test_qps_limit_over_brpc_and_http_then_service_resumes(tmp_path: Path) -> No
         srv.stop()
 
 
-def test_in_progress_bound_refuses_at_once_while_the_store_is_slow(tmp_path: Path) -> None:
+def test_in_progress_bound_refuses_at_once_while_the_store_is_slow(tmp_path: Path, ms_backend: str) -> None:
+    sqlite_only(ms_backend, "the store is slowed by holding the SQLite file's lock")
     # The bound is per process: one worker, so that both stuck writes count against the same bound.
     srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "max_requests_in_progress=2", "--workers", "1"])
     try:

@@ -21,7 +21,7 @@ from dorisctl.metaservice.proto import cloud_pb2 as pb
 from dorisctl.metaservice.proto.baidu_rpc_meta_pb2 import RpcMeta
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.fixtures.rpc_clients import BaiduStdClient, encode_frame, grpc_stub, raw_grpc_call
-from tests.integration.metaservice.conftest import OBJ
+from tests.integration.metaservice.conftest import OBJ, sqlite_only
 
 SQL_NAME = "RESERVED_CLUSTER_NAME_FOR_SQL_SERVER"
 SQL_ID = "RESERVED_CLUSTER_ID_FOR_SQL_SERVER"
@@ -35,8 +35,10 @@ def port_of(server: MetaServer) -> int:
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MetaServer]:
-    srv = start_meta_server(tmp_path_factory.mktemp("rpc") / "ms", extra_args=["--max-message-bytes", str(96 << 20)])
+def ms(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[MetaServer]:
+    srv = start_meta_server(
+        tmp_path_factory.mktemp("rpc") / "ms", store=ms_store, extra_args=["--max-message-bytes", str(96 << 20)]
+    )
     srv.ok("create_instance", {"instance_id": IID, "name": "n", "user_id": "u", "obj_info": dict(OBJ)})
     sql = {
         "cluster_name": SQL_NAME,
@@ -138,9 +140,10 @@ def test_grpc_large_message_in_and_the_limit(ms: MetaServer) -> None:
         assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-def test_grpc_deadline_against_a_slow_store_answers_deadline_exceeded(ms: MetaServer) -> None:
+def test_grpc_deadline_against_a_slow_store_answers_deadline_exceeded(ms: MetaServer, ms_backend: str) -> None:
     """The store is made slow by holding SQLite's write lock from outside; the server, not the
     client, must answer the call when its grpc-timeout passes (the raw client has no deadline)."""
+    sqlite_only(ms_backend, "the store is slowed by holding the SQLite file's write lock from outside")
     db = sqlite3.connect(ms.data_dir / "meta-service.db", isolation_level=None, timeout=10)
     db.execute("BEGIN IMMEDIATE")
     try:
@@ -337,8 +340,8 @@ def test_http_grpc_and_brpc_share_the_port_at_once(ms: MetaServer) -> None:
     assert not errors
 
 
-def test_rpc_allow_admits_listed_networks_and_refuses_others_at_accept(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "allow", extra_args=["--rpc-allow", "127.0.0.1/32"])
+def test_rpc_allow_admits_listed_networks_and_refuses_others_at_accept(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "allow", store=own_store, extra_args=["--rpc-allow", "127.0.0.1/32"])
     try:
         stub, channel = grpc_stub(port_of(srv))
         with channel:  # from 127.0.0.1: admitted

@@ -21,8 +21,8 @@ STAGE_ID = "stage-ext-1"
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MetaServer, Fe, Be]]:
-    srv = start_meta_server(tmp_path_factory.mktemp("loadjobs") / "ms")
+def ms(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[tuple[MetaServer, Fe, Be]]:
+    srv = start_meta_server(tmp_path_factory.mktemp("loadjobs") / "ms", store=ms_store)
     srv.ok("create_instance", {"instance_id": IID, "name": "n", "user_id": "u", "obj_info": dict(OBJ)})
     port = int(srv.url.rsplit(":", 1)[1])
     fe, be = Fe(port), Be(port)

@@ -23,11 +23,12 @@ CUID = f"1:{IID}:node"
 DB, TABLE, INDEX, PART, T1 = 1, 3001, 3002, 3003, 3004
 IDX = pb.TabletIndexPB(db_id=DB, table_id=TABLE, index_id=INDEX, partition_id=PART, tablet_id=T1)
 JOB_TXN = 7_000_000
+STORES = ["sqlite", "postgresql", "etcd"]  # MoW bitmaps: the largest values, split across keys on every store
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MetaServer, Fe, Be]]:
-    srv = start_meta_server(tmp_path_factory.mktemp("rpcmow") / "ms")
+def ms(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[tuple[MetaServer, Fe, Be]]:
+    srv = start_meta_server(tmp_path_factory.mktemp("rpcmow") / "ms", store=ms_store)
     srv.ok("create_instance", {"instance_id": IID, "name": "n", "user_id": "u", "obj_info": dict(OBJ)})
     port = int(srv.url.rsplit(":", 1)[1])
     fe, be = Fe(port), Be(port)

@@ -17,6 +17,7 @@ from tests.e2e.test_doris_cluster_rpc import Be, Fe
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.integration.metaservice.conftest import OBJ
 
+STORES = ["sqlite", "postgresql", "etcd"]  # schema change meets a concurrent load: conflicts on every store
 IID = "rpcsc"
 CUID = f"1:{IID}:node"
 DB, TABLE, PART = 1, 3001, 3003
@@ -35,8 +36,8 @@ def tablet(index_id: int, tablet_id: int, state: olap.TabletStatePB) -> olap.Tab
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MetaServer, Fe, Be]]:
-    srv = start_meta_server(tmp_path_factory.mktemp("rpcsc") / "ms")
+def ms(tmp_path_factory: pytest.TempPathFactory, ms_store: str | None) -> Iterator[tuple[MetaServer, Fe, Be]]:
+    srv = start_meta_server(tmp_path_factory.mktemp("rpcsc") / "ms", store=ms_store)
     srv.ok("create_instance", {"instance_id": IID, "name": "n", "user_id": "u", "obj_info": dict(OBJ)})
     port = int(srv.url.rsplit(":", 1)[1])
     fe, be = Fe(port), Be(port)

@@ -14,7 +14,7 @@ from tests.e2e.test_doris_cluster_rpc import Be, Fe
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.integration.metaservice.conftest import OBJ
 
-STORES = ["sqlite", "postgresql"]  # the load/query/tablet/compaction families on both kinds of store
+STORES = ["sqlite", "postgresql", "etcd"]  # the load/query/tablet/compaction families on every kind of store
 IID = "rpctxn"
 CUID = f"1:{IID}:node"
 DB, TABLE, INDEX, PART, TABLET = 1, 2001, 2002, 2003, 2004

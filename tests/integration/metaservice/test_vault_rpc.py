@@ -36,9 +36,11 @@ def port_of(server: MetaServer) -> int:
 
 
 @pytest.fixture(scope="module")
-def ms(tmp_path_factory: pytest.TempPathFactory, s3: WeedMini) -> Iterator[MetaServer]:  # noqa: F811
+def ms(tmp_path_factory: pytest.TempPathFactory, s3: WeedMini, ms_store: str | None) -> Iterator[MetaServer]:  # noqa: F811
     srv = start_meta_server(
-        tmp_path_factory.mktemp("vault") / "ms", extra_args=["--recycler-sleep-before-scheduling-seconds", "0"]
+        tmp_path_factory.mktemp("vault") / "ms",
+        store=ms_store,
+        extra_args=["--recycler-sleep-before-scheduling-seconds", "0"],
     )
     srv.ok("create_instance", {"instance_id": IID, "name": "n", "user_id": "u"})  # no obj_info: vault mode
     sql = {"cluster_name": "RESERVED_CLUSTER_NAME_FOR_SQL_SERVER", "cluster_id": "RESERVED_CLUSTER_ID_FOR_SQL_SERVER",

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ import httpx
 
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.proto import cloud_pb2 as pb
+from tests.fixtures.kv import read_all
 from tests.fixtures.metaservice import MetaServer, start_meta_server
 from tests.fixtures.rpc_clients import BaiduStdClient
 from tests.integration.metaservice.conftest import OBJ
@@ -51,9 +51,10 @@ def fresh(srv: MetaServer) -> httpx.Client:
     return httpx.Client(base_url=srv.url, params={"token": srv.token}, timeout=30)
 
 
-def test_two_workers_are_one_service(tmp_path: Path) -> None:
+def test_two_workers_are_one_service(tmp_path: Path, own_store: str | None) -> None:
     srv = start_meta_server(
         tmp_path / "ms",
+        store=own_store,
         extra_args=["--workers", "2", "--recycle-interval-seconds", "0.3", "--recycler-sleep-before-scheduling-seconds",
                     "0.1", "--log-level", "debug"],
     )  # fmt: skip
@@ -135,8 +136,8 @@ def oversize_body_gets_its_whole_reply(srv: MetaServer) -> None:
         assert b"request body too large" in data
 
 
-def test_sigterm_drains_every_worker(tmp_path: Path) -> None:
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--workers", "2", "--no-recycler"])
+def test_sigterm_drains_every_worker(tmp_path: Path, own_store: str | None) -> None:
+    srv = start_meta_server(tmp_path / "ms", store=own_store, extra_args=["--workers", "2", "--no-recycler"])
     pids = worker_pids(srv)
     srv.ok("create_instance", {"instance_id": "d1", "obj_info": OBJ})
     acked: list[str] = []
@@ -165,8 +166,5 @@ def test_sigterm_drains_every_worker(tmp_path: Path) -> None:
     for t in threads:
         t.join(30)
     assert acked and not any(alive(p) for p in pids)
-    db = sqlite3.connect(tmp_path / "ms" / "meta-service.db")
-    (raw,) = db.execute("SELECT value FROM kv WHERE key=?", (keys.instance_key("d1"),)).fetchone()
-    db.close()
-    inst = pb.InstanceInfoPB.FromString(raw)
+    inst = pb.InstanceInfoPB.FromString(read_all(srv.store_url)[keys.instance_key("d1")])
     assert set(acked) <= {c.cluster_name for c in inst.clusters}  # every acknowledged write is stored
