@@ -34,6 +34,7 @@ class Settings:
     specific_max_qps_limit: str = "get_cluster:5000000;begin_txn:5000000"  # rpc:limit pairs, as Doris
     max_requests_in_progress: int = 4096  # dorisctl: admitted and not yet answered, per process
     request_read_timeout_seconds: int = 30  # dorisctl: an HTTP request's headers, and each body chunk
+    reads_per_loop_iteration: int = 4  # dorisctl: read-only operations started per event-loop turn (executor.ReadGate)
 
 
 @dataclass

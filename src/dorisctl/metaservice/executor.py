@@ -136,7 +136,6 @@ class ReadGate:
             self._schedule_reset()
 
 
-READS_PER_TICK = 4
 
 
 async def _in_range(handler: Handler, svc: Service, txn: Txn, req: Any) -> Reply:
@@ -156,7 +155,7 @@ class Executor:
         self.svc = svc
         self.instance_queue = InstanceQueue()
         self.admission = Admission(svc.settings)  # shared by every transport of the process
-        self.read_gate = ReadGate(READS_PER_TICK)
+        self.read_gate = ReadGate(max(1, svc.settings.reads_per_loop_iteration))
         shared = os.environ.get(WORKERS_DIR_ENV, "")
         self.process_locks = ProcessLocks(shared) if shared else None
 
