@@ -136,8 +136,6 @@ class ReadGate:
             self._schedule_reset()
 
 
-
-
 async def _in_range(handler: Handler, svc: Service, txn: Txn, req: Any) -> Reply:
     """Run the operation; an int64 field it would set past the int64 range (a sum or a deadline of
     the request's own values, where upstream's C++ arithmetic wraps) refuses the request as bad
