@@ -119,18 +119,23 @@ async def load(c: Rpc, label: str, tablets: list[int]) -> float:
     return time.perf_counter() - t0
 
 
-async def seed(port: int) -> None:
+async def instance_with_cluster(port: int, token: str, iid: str, cuid: str, timeout: float = 120) -> None:
+    """The benchmarks' instance (an S3 obj_info) with one compute cluster holding the node `cuid`."""
     import httpx
 
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", params={"token": TOKEN}, timeout=120) as h:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", params={"token": token}, timeout=timeout) as h:
         obj = {"ak": "ak", "sk": "sk", "bucket": "b", "prefix": "p", "endpoint": "e", "region": "r",
                "external_endpoint": "e", "provider": "S3"}  # fmt: skip
-        r = await h.post("/MetaService/http/create_instance", json={"instance_id": IID, "obj_info": obj})
+        r = await h.post("/MetaService/http/create_instance", json={"instance_id": iid, "obj_info": obj})
         assert r.status_code == 200, r.text
-        node = {"cloud_unique_id": CUID, "ip": "10.0.0.2", "heartbeat_port": 9050}
+        node = {"cloud_unique_id": cuid, "ip": "10.0.0.2", "heartbeat_port": 9050}
         cluster = {"cluster_id": "cg", "cluster_name": "cg", "type": "COMPUTE", "nodes": [node]}
-        r = await h.post("/MetaService/http/add_cluster", json={"instance_id": IID, "cluster": cluster})
+        r = await h.post("/MetaService/http/add_cluster", json={"instance_id": iid, "cluster": cluster})
         assert r.status_code == 200, r.text
+
+
+async def seed(port: int) -> None:
+    await instance_with_cluster(port, TOKEN, IID, CUID)
     c = Rpc("brpc", port)
     await c.open()
     try:

@@ -247,17 +247,9 @@ def run_phase(port: int, protocol: str, op: str, seconds: float, callers: int) -
 
 
 async def seed(port: int, callers: int) -> None:
-    import httpx
+    from bench.meta_live import instance_with_cluster
 
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", params={"token": TOKEN}, timeout=60) as h:
-        obj = {"ak": "ak", "sk": "sk", "bucket": "b", "prefix": "p", "endpoint": "e", "region": "r",
-               "external_endpoint": "e", "provider": "S3"}  # fmt: skip
-        r = await h.post("/MetaService/http/create_instance", json={"instance_id": IID, "obj_info": obj})
-        assert r.status_code == 200, r.text
-        node = {"cloud_unique_id": CUID, "ip": "10.0.0.2", "heartbeat_port": 9050}
-        cluster = {"cluster_id": "cg", "cluster_name": "cg", "type": "COMPUTE", "nodes": [node]}
-        r = await h.post("/MetaService/http/add_cluster", json={"instance_id": IID, "cluster": cluster})
-        assert r.status_code == 200, r.text
+    await instance_with_cluster(port, TOKEN, IID, CUID, timeout=60)
     c = Caller("brpc", port)
     await c.open()
     try:
