@@ -128,12 +128,13 @@ class SqliteTxn(Txn):
         return conn
 
     def _cache(self) -> KeyCache | None:
-        """The cache if it is exact at this transaction's snapshot."""
+        """The cache if it is exact at this transaction's version (taken, with the cache brought to
+        it, by the transaction's first read)."""
+        self._conn()
         cache = self._kv.cache
         return cache if cache is not None and cache.version == self._version else None
 
     async def _snapshot_get(self, key: bytes) -> tuple[bytes, int] | None:
-        conn = self._conn()
         cache = self._cache()
         if cache is not None:
             hit = cache.points.get(key, _ABSENT)
@@ -141,7 +142,6 @@ class SqliteTxn(Txn):
                 self._hits += 1
                 return hit  # type: ignore[return-value]
         self._misses += 1
-
         conn = self._store()
 
         def read() -> tuple[bytes, int] | None:
@@ -155,7 +155,6 @@ class SqliteTxn(Txn):
         return found
 
     async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
-        conn = self._conn()
         out: dict[bytes, tuple[bytes, int]] = {}
         cache = self._cache()
         wanted = keys
@@ -194,7 +193,6 @@ class SqliteTxn(Txn):
     async def _snapshot_range(
         self, begin: bytes, end: bytes, limit: int, reverse: bool
     ) -> list[tuple[bytes, bytes, int]]:
-        conn = self._conn()
         rk = (begin, end, limit, reverse)
         cache = self._cache()
         if cache is not None:
