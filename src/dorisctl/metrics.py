@@ -69,6 +69,16 @@ KV_CACHE = Counter(
     ["result"],
     registry=REGISTRY,
 )
+REPLY_CACHE = Counter(
+    "dorisctl_ms_reply_cache_requests",
+    "Cached read RPCs (metaservice/replycache.py): answered again (hit), built again because something "
+    "they read changed (stale), or built with no entry (miss); SQLite only",
+    ["result"],
+    registry=REGISTRY,
+)
+REPLY_CACHE_BYTES = Gauge(
+    "dorisctl_ms_reply_cache_bytes", "Bytes the reply caches hold", registry=REGISTRY, multiprocess_mode="livesum"
+)
 KV_TXN_SECONDS = Histogram(
     "dorisctl_kv_txn_seconds", "One transaction attempt: reads, the operation and commit", buckets=_LATENCY,
     registry=REGISTRY,

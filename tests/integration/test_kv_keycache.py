@@ -152,3 +152,78 @@ def test_cache_hits_then_a_store_read_after_a_commit_elsewhere_read_again_consis
             await other.close()
 
     asyncio.run(main())
+
+
+def test_a_read_set_stands_until_something_it_read_changes(tmp_path: Path) -> None:
+    """Txn.read_set / TxnKv.reads_unchanged (what the reply cache stands on): a commit from another
+    process to a key, or into a range, the transaction read makes its read set stale; commits
+    elsewhere do not; a transaction that wrote, or read on an older snapshot, has no read set."""
+    path = tmp_path / "kv.db"
+
+    async def main() -> None:
+        a, b = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
+        try:
+            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/01": b"1", b"q/001": b"x"}))
+
+            async def reads(t: Txn) -> object:
+                t.track_reads()
+                await t.get(b"p/01")
+                await t.get_many([b"p/02", b"p/03"])  # absent: their absence is read too
+                await t.get_range(b"q/", b"q0")
+                return t.read_set()
+
+            async def fresh() -> object:
+                got = await run_txn(a, reads)
+                assert got is not None
+                assert await a.reads_unchanged(got)
+                return got
+
+            seen = await fresh()
+            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/30": b"elsewhere"}))
+            assert await a.reads_unchanged(seen)  # a commit elsewhere leaves it standing
+            for change in ({b"p/01": b"2"}, {b"p/03": b"appears"}, {b"q/500": b"into the range"}):
+                await run_txn(b, functools.partial(write, clear=None, gone=[], puts=change))
+                assert not await a.reads_unchanged(seen), change
+                seen = await fresh()
+            await run_txn(b, functools.partial(write, clear=None, gone=[b"q/001"], puts={}))
+            assert not await a.reads_unchanged(seen)  # a removal inside the range
+
+            async def reads_and_writes(t: Txn) -> object:
+                t.track_reads()
+                await t.get(b"p/01")
+                t.put(b"p/02", b"w")
+                return t.read_set()
+
+            assert await run_txn(a, reads_and_writes) is None
+
+            old = await a.begin()  # pins its snapshot at a read that misses the cache...
+            old.track_reads()
+            await old.get(b"p/20")
+            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/21": b"later"}))
+            await run_txn(a, lambda t: t.get(b"p/21"))  # ...while the cache moves on past it
+            await old.get(b"p/22")
+            assert old.read_set() is None  # a read the cache did not answer at its version
+            await old.discard()
+        finally:
+            await a.close()
+            await b.close()
+
+    asyncio.run(main())
+
+
+def test_without_a_key_cache_nothing_is_known_unchanged(tmp_path: Path) -> None:
+    async def main() -> None:
+        kv = open_store(f"sqlite:///{tmp_path / 'kv.db'}?cache=0")
+
+        async def reads(t: Txn) -> object:
+            t.track_reads()
+            await t.get(b"p/01")
+            return t.read_set()
+
+        try:
+            got = await run_txn(kv, reads)
+            assert not await kv.reads_unchanged(got)
+        finally:
+            await kv.close()
+
+    asyncio.run(main())

@@ -244,6 +244,14 @@ class Txn(abc.ABC):
     async def _release(self) -> None:  # noqa: B027 - optional hook
         """Free backend resources held by the transaction (called once, after commit or discard)."""
 
+    def track_reads(self) -> None:  # noqa: B027 - optional hook
+        """Record what this transaction reads, for `read_set` (only backends that can check it later)."""
+
+    def read_set(self) -> object | None:
+        """What this read-only transaction read, for its store's `reads_unchanged`; None when the
+        backend keeps no such record (the default), some read was not recorded, or it wrote."""
+        return None
+
     # -- reads ----------------------------------------------------------------------------------
 
     async def _read_key(self, key: bytes) -> tuple[bytes, int] | None:
@@ -553,6 +561,11 @@ class TxnKv(abc.ABC):
 
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and threads."""
+
+    async def reads_unchanged(self, reads: object) -> bool:
+        """Whether nothing a transaction's `read_set` read has changed in the store since, as of a
+        version that includes every commit acknowledged before this call. False when unsure."""
+        return False
 
     @property
     @abc.abstractmethod

@@ -19,6 +19,11 @@ it), so writing transactions use it too: their conflict checks see the same stam
 
 Bounded by entries (oldest dropped first). Keys and values are bytes: the cache knows nothing
 of what they mean.
+
+A `ReadSet` is what one transaction read through the cache: each entry it used or filled, the
+object itself. While every one of them is still in the cache, the same object, nothing it read has
+changed since (a change drops the entry; a later read makes a new one): the meta-service answers a
+read-only RPC again from its reply cache on that proof (metaservice/replycache.py).
 """
 
 from __future__ import annotations
@@ -161,6 +166,28 @@ class KeyCache:
             self._prefix_lens[len(prefix)] = left
         else:
             self._prefix_lens.pop(len(prefix), None)
+
+
+class ReadSet:
+    """The cache entries one transaction's reads came from: (key, entry) and (range, rows)."""
+
+    __slots__ = ("points", "ranges")
+
+    def __init__(self) -> None:
+        self.points: list[tuple[bytes, tuple[bytes, int] | None]] = []
+        self.ranges: list[tuple[RangeKey, list[Row]]] = []
+
+    def holds(self, cache: KeyCache) -> bool:
+        """Every read still answered by the very entry it came from (so nothing it read changed)."""
+        points = cache.points
+        for key, entry in self.points:
+            if points.get(key, _GONE) is not entry:
+                return False
+        ranges = cache.ranges
+        return all(ranges.get(rk) is rows for rk, rows in self.ranges)
+
+
+_GONE = object()
 
 
 def _contiguous(have: int, want: int, log: list[tuple[int, bytes]]) -> bool:

@@ -47,8 +47,8 @@ from typing import TypeVar
 from dorisctl import metrics
 from dorisctl.kv.base import Commit, Limits, Txn, TxnKv, _wrap_add
 from dorisctl.kv.errors import Conflict, Unavailable
-from dorisctl.kv.keycache import KeyCache, encode_changes
-from dorisctl.kv.sqlite_read import SqliteTxn, _Reader
+from dorisctl.kv.keycache import KeyCache, ReadSet, encode_changes
+from dorisctl.kv.sqlite_read import SqliteTxn, _Reader, bring_cache
 
 T = TypeVar("T")
 
@@ -181,6 +181,19 @@ class SqliteKv(TxnKv):
         self._open_batch()
         if self._state == _OPEN:
             self._drain_queue()
+
+    async def reads_unchanged(self, reads: object) -> bool:
+        """The key cache brought to the latest committed version (one autocommit SELECT, and the
+        change log since), then each entry the reads came from looked up (kv/keycache.py)."""
+        cache = self.cache
+        if cache is None or not isinstance(reads, ReadSet):
+            return False
+        reader = self.acquire_reader()
+        try:
+            bring_cache(reader, cache)
+        finally:
+            self.release_reader(reader)
+        return reads.holds(cache)
 
     def acquire_reader(self) -> _Reader:
         """A read connection; the pool grows when all are in use, so a transaction can never wait

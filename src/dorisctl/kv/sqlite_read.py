@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from dorisctl import metrics
 from dorisctl.kv.base import Commit, Txn
 from dorisctl.kv.errors import Conflict, KvError, Unavailable
-from dorisctl.kv.keycache import KeyCache
+from dorisctl.kv.keycache import KeyCache, ReadSet
 
 if TYPE_CHECKING:
     from dorisctl.kv.sqlite import SqliteKv
@@ -77,6 +77,14 @@ class SqliteTxn(Txn):
         self._pinned = False  # a read transaction holds a snapshot at self._version
         self._remember_reads = kv.cache is None  # the key cache answers a read again already
         self._hits = self._misses = 0  # key-cache lookups, counted once the transaction ends
+        self._reads: ReadSet | None = None  # track_reads: the cache entries every read came from
+        self._untracked = False  # a read that no cache entry answered (not at the cache's version)
+
+    def track_reads(self) -> None:
+        self._reads = ReadSet()
+
+    def read_set(self) -> ReadSet | None:
+        return None if self._untracked or self._mutations else self._reads
 
     def _snapshot_version(self) -> int:
         assert self._version is not None, "the snapshot version is only asked for after a read"
@@ -140,6 +148,8 @@ class SqliteTxn(Txn):
             hit = cache.points.get(key, _ABSENT)
             if hit is not _ABSENT:
                 self._hits += 1
+                if self._reads is not None:
+                    self._reads.points.append((key, hit))  # type: ignore[arg-type]
                 return hit  # type: ignore[return-value]
         self._misses += 1
         conn = self._store()
@@ -152,6 +162,10 @@ class SqliteTxn(Txn):
         cache = self._cache()
         if cache is not None:
             cache.put_point(key, found)
+            if self._reads is not None:
+                self._reads.points.append((key, found))
+        else:
+            self._untracked = True
         return found
 
     async def _snapshot_get_many(self, keys: list[bytes]) -> dict[bytes, tuple[bytes, int]]:
@@ -161,12 +175,16 @@ class SqliteTxn(Txn):
         if cache is not None:
             points = cache.points
             wanted = []
+            tracked = self._reads.points if self._reads is not None else None
             for key in keys:
                 hit = points.get(key, _ABSENT)
                 if hit is _ABSENT:
                     wanted.append(key)
-                elif hit is not None:
+                    continue
+                if hit is not None:
                     out[key] = hit  # type: ignore[assignment]
+                if tracked is not None:
+                    tracked.append((key, hit))  # type: ignore[arg-type]
             self._hits += len(keys) - len(wanted)
             if not wanted:
                 return out
@@ -186,8 +204,14 @@ class SqliteTxn(Txn):
         out.update(found)
         cache = self._cache()
         if cache is not None:
+            tracked = self._reads.points if self._reads is not None else None
             for key in wanted:
-                cache.put_point(key, found.get(key))
+                entry = found.get(key)
+                cache.put_point(key, entry)
+                if tracked is not None:
+                    tracked.append((key, entry))
+        else:
+            self._untracked = True
         return out
 
     async def _snapshot_range(
@@ -199,6 +223,8 @@ class SqliteTxn(Txn):
             rows = cache.ranges.get(rk)
             if rows is not None:
                 self._hits += 1
+                if self._reads is not None:
+                    self._reads.ranges.append((rk, rows))
                 return rows
         self._misses += 1
         order = "DESC" if reverse else "ASC"
@@ -217,6 +243,10 @@ class SqliteTxn(Txn):
         cache = self._cache()
         if cache is not None:
             cache.put_range(rk, rows)
+            if self._reads is not None:
+                self._reads.ranges.append((rk, rows))
+        else:
+            self._untracked = True
         return rows
 
     async def _commit(self, commit: Commit) -> None:
@@ -247,6 +277,15 @@ _IN_SQL: dict[int, str] = {}
 def _in_sql(n: int) -> str:
     sql = _IN_SQL[n] = "SELECT key, value, version FROM kv WHERE key IN (" + ",".join("?" * n) + ")"
     return sql
+
+
+def bring_cache(reader: _Reader, cache: KeyCache) -> None:
+    """Bring the cache to the latest committed version (the reader holds no snapshot)."""
+
+    def run() -> None:
+        _bring(reader.conn, cache, reader.snapshot_version())
+
+    _guard(run)()
 
 
 def _bring(conn: sqlite3.Connection, cache: KeyCache, version: int) -> None:

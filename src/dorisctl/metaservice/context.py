@@ -35,6 +35,8 @@ class Settings:
     max_requests_in_progress: int = 4096  # dorisctl: admitted and not yet answered, per process
     request_read_timeout_seconds: int = 30  # dorisctl: an HTTP request's headers, and each body chunk
     reads_per_loop_iteration: int = 4  # dorisctl: read-only operations started per event-loop turn (executor.ReadGate)
+    reply_cache_entries: int = 50_000  # dorisctl: replies of cached read RPCs kept per process (0: none)
+    reply_cache_mb: int = 64  # dorisctl: and their bytes (metaservice/replycache.py)
 
 
 @dataclass

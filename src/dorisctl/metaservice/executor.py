@@ -148,6 +148,18 @@ async def _in_range(handler: Handler, svc: Service, txn: Txn, req: Any) -> Reply
         raise invalid(f"a value of the request is out of the int64 range ({e})") from None
 
 
+async def _tracked(handler: Handler, svc: Service, txn: Txn, req: Any, reads: list[object]) -> Reply:
+    """The operation with its transaction's reads recorded; `reads` ends holding the read set of
+    the attempt that answered (a retried attempt's set is replaced), if the store keeps one."""
+    txn.track_reads()
+    reply = await _in_range(handler, svc, txn, req)
+    reads.clear()
+    got = txn.read_set()
+    if got is not None:
+        reads.append(got)
+    return reply
+
+
 class Executor:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
@@ -177,13 +189,16 @@ class Executor:
         per_instance: bool = False,
         queue: Callable[[Any], str] | None = None,
         read_only: bool = False,
+        reads: list[object] | None = None,
     ) -> Reply:
         """The operation's reply; raises MetaServiceError (store failures included).
 
         per_instance / queue: requests with the same key (the instance; or what `queue` says)
         run one after another in this process instead of meeting as store conflicts.
         read_only: an operation that never writes (the RPC table says which): it waits at the read
-        gate, so reads cannot starve loads."""
+        gate, so reads cannot starve loads.
+        reads: given, it receives the read set of the transaction that answered (when its store
+        keeps one: Txn.read_set), for the reply cache."""
         svc = self.svc
         key = queue(req) if queue is not None else instance_hint(req) if per_instance else None
         if read_only:
@@ -191,7 +206,9 @@ class Executor:
         scratch = REQUEST_SCRATCH.set({})
         try:
             async with self._queued(key):
-                return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
+                if reads is None:
+                    return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
+                return await run_txn(svc.kv, lambda txn: _tracked(handler, svc, txn, req, reads))
         except KvError as e:
             raise kv_error_to_ms(e) from None
         finally:

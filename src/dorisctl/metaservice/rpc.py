@@ -49,6 +49,10 @@ class Rpc:
     request_type: type[Message]
     response_type: type[Message]
     mutates: bool = True
+    # A read whose reply is a function of the request and what it reads from the store (audited:
+    # no clock, no secrets, no process state but the fixed settings): the reply cache may answer it
+    # again while those reads stand (metaservice/replycache.py).
+    cached: bool = False
     per_instance: bool = False
     # Another key to queue same-key requests by in the process (see executor.run).
     queue: Callable[[Any], str] | None = None
@@ -98,7 +102,9 @@ RPCS: dict[str, Rpc] = _table(
     Rpc(
         "alter_cluster", resource_rpc.alter_cluster, pb.AlterClusterRequest, pb.AlterClusterResponse, per_instance=True
     ),
-    Rpc("get_cluster", resource_rpc.get_cluster, pb.GetClusterRequest, pb.GetClusterResponse, mutates=False),
+    Rpc(
+        "get_cluster", resource_rpc.get_cluster, pb.GetClusterRequest, pb.GetClusterResponse, mutates=False, cached=True
+    ),
     Rpc(
         "get_cluster_status",
         cluster.get_cluster_status,
@@ -156,15 +162,20 @@ RPCS: dict[str, Rpc] = _table(
     Rpc("abort_sub_txn", subtxn.abort_sub_txn, pb.AbortSubTxnRequest, pb.AbortSubTxnResponse),
     # tablets, rowsets, versions, stats
     Rpc("create_tablets", tablet.create_tablets, pb.CreateTabletsRequest, pb.CreateTabletsResponse),
-    Rpc("get_tablet", tablet.get_tablet, pb.GetTabletRequest, pb.GetTabletResponse, mutates=False),
+    Rpc("get_tablet", tablet.get_tablet, pb.GetTabletRequest, pb.GetTabletResponse, mutates=False, cached=True),
     Rpc("update_tablet", tablet.update_tablet, pb.UpdateTabletRequest, pb.UpdateTabletResponse),
     Rpc("prepare_rowset", tablet.prepare_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
     Rpc("commit_rowset", tablet.commit_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
     Rpc("update_tmp_rowset", tablet.update_tmp_rowset, pb.CreateRowsetRequest, pb.CreateRowsetResponse),
-    Rpc("get_rowset", tablet.get_rowset, pb.GetRowsetRequest, pb.GetRowsetResponse, mutates=False),
-    Rpc("get_version", tablet.get_version, pb.GetVersionRequest, pb.GetVersionResponse, mutates=False),
+    Rpc("get_rowset", tablet.get_rowset, pb.GetRowsetRequest, pb.GetRowsetResponse, mutates=False, cached=True),
+    Rpc("get_version", tablet.get_version, pb.GetVersionRequest, pb.GetVersionResponse, mutates=False, cached=True),
     Rpc(
-        "get_tablet_stats", tablet.get_tablet_stats, pb.GetTabletStatsRequest, pb.GetTabletStatsResponse, mutates=False
+        "get_tablet_stats",
+        tablet.get_tablet_stats,
+        pb.GetTabletStatsRequest,
+        pb.GetTabletStatsResponse,
+        mutates=False,
+        cached=True,
     ),
     # tablet jobs
     Rpc("start_tablet_job", job.start_tablet_job, pb.StartTabletJobRequest, pb.StartTabletJobResponse),

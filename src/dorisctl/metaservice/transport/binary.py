@@ -1,6 +1,9 @@
 """What the two binary protocols (gRPC for FE, baidu_std for BE) share: finding an RPC by name in
 the one table, parsing its request, running it and building its response.
 
+Cached read RPCs are answered from the reply cache (metaservice/replycache.py) when their request
+bytes were answered before and nothing the answer read has changed since, before any parsing.
+
 Application outcomes travel in the response's `status` with transport success, exactly as Doris
 (a handler that ran always answers; spec trap 1): `status.code` is a MetaServiceCode of the pinned
 contract and `status.msg` Doris's message. Requests are parsed as proto2 with unknown fields kept
@@ -16,10 +19,12 @@ import uuid
 from google.protobuf.message import DecodeError, Message
 
 from dorisctl import metrics
+from dorisctl.kv import KvError
 from dorisctl.logs import log_event
 from dorisctl.metaservice.admission import QPS_MSG
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.executor import Executor, instance_hint
+from dorisctl.metaservice.replycache import CachedReply, ReplyCache
 from dorisctl.metaservice.rpc import RPCS, Rpc
 from dorisctl.metaservice.transport.wirecheck import first_non_utf8_field, missing_required_fields
 
@@ -47,11 +52,22 @@ class RpcFront:
     def __init__(self, executor: Executor, *, max_message_bytes: int) -> None:
         self.executor = executor
         self.max_message_bytes = max_message_bytes
+        settings = executor.svc.settings
+        entries, mb = settings.reply_cache_entries, settings.reply_cache_mb
+        self.replies = ReplyCache(entries, mb << 20) if entries > 0 and mb > 0 else None
 
     async def call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str = "") -> bytes:
         """The serialized response to a serialized request (raises BadRequest if it does not parse).
 
         Admission first (every request counts), then the operation."""
+        if rpc.cached and self.replies is not None:
+            entry = self.replies.get(rpc.name, payload)
+            if entry is not None:
+                answer = await self._from_cache(rpc, payload, entry, protocol, peer)
+                if answer is not None:
+                    return answer
+            else:
+                _REPLY_MISS.inc()
         req = self.parse(rpc, payload)
         try:
             return await self._answer(rpc, req, payload, protocol, peer)
@@ -61,14 +77,46 @@ class RpcFront:
             resp.status.msg = _log_incident(rpc)  # type: ignore[attr-defined]
             return resp.SerializePartialToString()
 
+    async def _from_cache(self, rpc: Rpc, payload: bytes, entry: CachedReply, protocol: str, peer: str) -> bytes | None:
+        """The cached response if nothing it read has changed; None: build it (stale, or the store
+        could not tell); a request over its QPS limit is refused here as on the full path."""
+        executor = self.executor
+        admission = executor.admission
+        if not admission.enter(rpc.name, entry.instance):
+            refused = await self.invoke(rpc, self.parse(rpc, payload), protocol, peer, refused=True)
+            return refused.SerializeToString()
+        started = time.perf_counter()
+        try:
+            await executor.read_gate.enter()
+            unchanged = await executor.svc.kv.reads_unchanged(entry.reads)
+        except KvError:
+            unchanged = False  # the full path answers with the store's error code
+        finally:
+            admission.leave()
+        if not unchanged:
+            assert self.replies is not None
+            self.replies.drop(rpc.name, payload)
+            _REPLY_STALE.inc()
+            return None
+        _REPLY_HIT.inc()
+        metrics.observe_request(protocol, rpc.name, "OK", started)
+        if log.isEnabledFor(logging.DEBUG):
+            log_event(log, "rpc", logging.DEBUG, protocol=protocol, rpc=rpc.name, code="OK", cached=True, peer=peer)
+        return entry.response
+
     async def _answer(self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str) -> bytes:
         admission = self.executor.admission
-        if not admission.enter(rpc.name, instance_hint(req)):
+        instance = instance_hint(req)
+        if not admission.enter(rpc.name, instance):
             refused = await self.invoke(rpc, req, protocol, peer, refused=True)
             return refused.SerializeToString()
         try:
-            resp = await self.invoke(rpc, req, protocol, peer)
-            return resp.SerializeToString()
+            reads: list[object] | None = [] if rpc.cached and self.replies is not None else None
+            resp = await self.invoke(rpc, req, protocol, peer, reads=reads)
+            data = resp.SerializeToString()
+            if reads and self.replies is not None and resp.status.code == Code.OK:  # type: ignore[attr-defined]
+                self.replies.put(rpc.name, payload, CachedReply(data, reads[0], instance))
+            return data
         finally:
             admission.leave()
 
@@ -92,9 +140,19 @@ class RpcFront:
             raise BadRequest(f"failed to parse {name}: missing required fields: {missing}")
         return req
 
-    async def invoke(self, rpc: Rpc, req: Message, protocol: str, peer: str = "", *, refused: bool = False) -> Message:
+    async def invoke(
+        self,
+        rpc: Rpc,
+        req: Message,
+        protocol: str,
+        peer: str = "",
+        *,
+        refused: bool = False,
+        reads: list[object] | None = None,
+    ) -> Message:
         """The RPC's response with `status` filled (OK included), never an exception; `refused`:
-        admission said no, so the answer is MAX_QPS_LIMIT and nothing runs."""
+        admission said no, so the answer is MAX_QPS_LIMIT and nothing runs; `reads`: receives the
+        answering transaction's read set (Executor.run)."""
         started = time.perf_counter()
         resp: Message
         code: int
@@ -102,7 +160,12 @@ class RpcFront:
             if refused:
                 raise MetaServiceError(Code.MAX_QPS_LIMIT, QPS_MSG)
             reply = await self.executor.run(
-                rpc.handler, req, per_instance=rpc.per_instance, queue=rpc.queue, read_only=not rpc.mutates
+                rpc.handler,
+                req,
+                per_instance=rpc.per_instance,
+                queue=rpc.queue,
+                read_only=not rpc.mutates,
+                reads=reads,
             )
             resp = rpc.respond(reply)
             code, msg = Code.OK, reply.msg
@@ -131,3 +194,8 @@ class RpcFront:
             msg=msg[:300],
         )
         return resp
+
+
+_REPLY_HIT = metrics.REPLY_CACHE.labels("hit")
+_REPLY_STALE = metrics.REPLY_CACHE.labels("stale")
+_REPLY_MISS = metrics.REPLY_CACHE.labels("miss")

@@ -1,0 +1,71 @@
+"""Replies of read-only RPCs answered again while what they read stands: exact per key, across processes.
+
+An entry is one RPC's serialized request and its serialized OK response, with the store reads
+the response was built from (the transaction's `read_set`: each key-cache entry a read came from,
+kv/keycache.py). A request with the same bytes is answered with the same bytes after one check:
+the store brings its key cache to the latest committed version (one SELECT and the change log
+since, so every commit acknowledged to any client of any process is seen), and every entry the
+reads came from must still be in the key cache, the very same object. A commit that touched any
+key or range the reply read dropped that entry, so the reply is built again; commits elsewhere
+leave it standing. A live cluster keeps committing and a reply stays valid as long as its own
+keys do, which a cache keyed on the store's version could not offer.
+
+Only RPCs the table marks `cached` use it: operations whose reply is a function of the request and
+what they read (no clock, no other process state but the fixed settings; audited per RPC). Only
+OK replies are kept. Stores without a key cache (etcd, PostgreSQL) answer `reads_unchanged` False,
+so nothing is kept there. Bounded by entries and bytes, oldest dropped first; per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dorisctl import metrics
+
+_ENTRY_OVERHEAD = 200  # bytes per entry beyond request and response: the key tuple, the read set's lists
+
+
+@dataclass(frozen=True, slots=True)
+class CachedReply:
+    response: bytes
+    reads: object  # the store's read set (TxnKv.reads_unchanged checks it)
+    instance: str  # the request's instance hint, for admission without parsing the request
+
+
+class ReplyCache:
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: dict[tuple[str, bytes], CachedReply] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, rpc: str, request: bytes) -> CachedReply | None:
+        return self._entries.get((rpc, request))
+
+    def put(self, rpc: str, request: bytes, entry: CachedReply) -> None:
+        size = _size(request, entry)
+        if size > self.max_bytes // 16:  # one huge reply may not push out the whole cache
+            return
+        key = (rpc, request)
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.bytes -= _size(request, old)
+        self._entries[key] = entry
+        self.bytes += size
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            (first_rpc, first_request), first = next(iter(self._entries.items()))
+            del self._entries[(first_rpc, first_request)]
+            self.bytes -= _size(first_request, first)
+        metrics.REPLY_CACHE_BYTES.set(self.bytes)
+
+    def drop(self, rpc: str, request: bytes) -> None:
+        old = self._entries.pop((rpc, request), None)
+        if old is not None:
+            self.bytes -= _size(request, old)
+
+
+def _size(request: bytes, entry: CachedReply) -> int:
+    return len(request) + len(entry.response) + _ENTRY_OVERHEAD

@@ -1,0 +1,36 @@
+"""ReplyCache's bounds: entries and bytes, oldest out first; one reply over a sixteenth of the
+bytes is not kept; a replaced or dropped entry gives its bytes back."""
+
+from __future__ import annotations
+
+from dorisctl.metaservice.replycache import CachedReply, ReplyCache
+
+
+def reply(size: int) -> CachedReply:
+    return CachedReply(b"r" * size, object(), "iid")
+
+
+def test_bounded_by_entries_oldest_out_first() -> None:
+    cache = ReplyCache(max_entries=3, max_bytes=1 << 20)
+    for i in range(5):
+        cache.put("get_tablet", b"req%d" % i, reply(10))
+    assert len(cache) == 3
+    assert cache.get("get_tablet", b"req0") is None and cache.get("get_tablet", b"req1") is None
+    assert cache.get("get_tablet", b"req4") is not None
+    assert cache.get("get_rowset", b"req4") is None  # the RPC is part of the key
+
+
+def test_bounded_by_bytes_and_bytes_given_back() -> None:
+    cache = ReplyCache(max_entries=100, max_bytes=16_000)
+    cache.put("get_rowset", b"huge", reply(1_000))  # over 16,000 / 16 with its overhead: not kept
+    assert cache.get("get_rowset", b"huge") is None and cache.bytes == 0
+    for i in range(40):
+        cache.put("get_rowset", b"q%02d" % i, reply(500))
+    assert cache.bytes <= 16_000 and 0 < len(cache) < 40
+    assert cache.get("get_rowset", b"q39") is not None and cache.get("get_rowset", b"q00") is None
+    before = cache.bytes
+    cache.put("get_rowset", b"q39", reply(100))  # replaced: its old bytes given back
+    assert cache.bytes == before - 400
+    cache.drop("get_rowset", b"q39")
+    cache.drop("get_rowset", b"never")
+    assert cache.bytes == before - 400 - (3 + 100 + 200)
