@@ -151,8 +151,41 @@ class Fill:
         )
 
 
+class Pause:
+    """`--pause-file`: while that file exists no new store transaction starts (those under way
+    finish), so another benchmark can have a quiet machine; the time paused counts out of the fill
+    rate. (Stopping the process instead would leave transactions open past PostgreSQL's
+    idle-in-transaction timeout, which our client sets to 60 s, and end the run.)"""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.seconds = 0.0
+        self._since: float | None = None
+
+    async def wait(self) -> None:
+        if not self.path:
+            return
+        while os.path.exists(self.path):
+            if self._since is None:
+                self._since = time.perf_counter()
+                print(f"  ... paused ({self.path} exists)", flush=True)
+            await asyncio.sleep(0.5)
+        if self._since is not None:
+            self.seconds += time.perf_counter() - self._since
+            self._since = None
+            print(f"  ... resumed ({self.seconds:.0f} s paused so far)", flush=True)
+
+
 async def fill(
-    svc: Service, first: int, last: int, per: int, rowsets: int, workers: int, bulk: int, every: float
+    svc: Service,
+    first: int,
+    last: int,
+    per: int,
+    rowsets: int,
+    workers: int,
+    bulk: int,
+    every: float,
+    pause: Pause | None = None,
 ) -> Fill:
     """Create partitions [first, last) and load `rowsets` rowsets into each tablet.
 
@@ -177,8 +210,13 @@ async def fill(
             ops += await load_in(svc, t, p, [tablet_id(p, i, per) for i in range(per)], f"fill-{p}-{r}")
         return ops, t.written_bytes
 
+    pause = pause or Pause("")
+
     async def worker() -> None:
         while not queue.empty():
+            await pause.wait()
+            if queue.empty():
+                break
             kind, group, r = queue.get_nowait()
             if kind == "create":
                 if bulk:
@@ -203,7 +241,7 @@ async def fill(
             await asyncio.sleep(every)
             size = await store_bytes(svc.kv)
             tablets = first * per + out.rowsets // max(rowsets, 1)
-            elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - started - pause.seconds
             print(
                 f"  ... {elapsed:6.0f} s: {out.rowsets} rowsets ({out.rowsets / elapsed:.0f}/s), "
                 f"~{tablets} tablets, store {size / 2**20:.0f} MiB",
@@ -216,7 +254,7 @@ async def fill(
         await asyncio.gather(*(worker() for _ in range(workers)))
     finally:
         reporter.cancel()
-    out.rate = (last - first) * per * rowsets / (time.perf_counter() - started)
+    out.rate = (last - first) * per * rowsets / (time.perf_counter() - started - pause.seconds)
     return out
 
 
@@ -297,7 +335,15 @@ def sqlite_wal_bytes(kv: TxnKv) -> int | None:
 
 
 async def run(
-    url: str, sizes: list[int], per: int, rowsets: int, workers: int, samples: int, bulk: int, every: float
+    url: str,
+    sizes: list[int],
+    per: int,
+    rowsets: int,
+    workers: int,
+    samples: int,
+    bulk: int,
+    every: float,
+    pause_file: str = "",
 ) -> None:
     kv = open_store(url)
     await kv.open()
@@ -314,11 +360,12 @@ async def run(
         flush=True,
     )
     done = 0
+    pause = Pause(pause_file)
     for seq, n in enumerate(sizes):
         partitions = n // per
-        started = time.perf_counter()
-        filled = await fill(svc, done, partitions, per, rowsets, workers, bulk, every)
-        fill_s = time.perf_counter() - started
+        started, paused = time.perf_counter(), pause.seconds
+        filled = await fill(svc, done, partitions, per, rowsets, workers, bulk, every, pause)
+        fill_s = time.perf_counter() - started - (pause.seconds - paused)
         done = partitions
         size = await store_bytes(kv) - base
         wal = sqlite_wal_bytes(kv)
@@ -356,6 +403,11 @@ def main() -> None:
         "default 10; on etcd 64 tablets' worth: its 1024 operations and 1.5 MiB per transaction)",
     )
     p.add_argument("--etcd-flag", action="append", default=[], help="an extra flag for etcd-temp's members")
+    p.add_argument(
+        "--pause-file",
+        default="",
+        help="while this file exists the fill starts no new store transaction (its time out of the fill rate)",
+    )
     args = p.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
     # stopped with SIGTERM (a background run ignores SIGINT): unwind, so the throwaway server stops too
@@ -388,7 +440,17 @@ def main() -> None:
         )
         workers = args.workers or (1 if bulk and url.startswith("sqlite:") else 16)
         asyncio.run(
-            run(url, sizes, args.tablets_per_partition, args.rowsets, workers, args.samples, bulk, args.progress)
+            run(
+                url,
+                sizes,
+                args.tablets_per_partition,
+                args.rowsets,
+                workers,
+                args.samples,
+                bulk,
+                args.progress,
+                args.pause_file,
+            )
         )
 
 

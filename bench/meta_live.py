@@ -1,7 +1,8 @@
 """Live mode of bench/meta_rpc.py (`--live`): reads while a cluster commits, as users get them.
 
 For each server under test (`--workers 1` and the default; optionally a baseline checkout with its
-reply cache off, `--baseline-src`, and the same code without its key cache, `--cache-off`), one
+reply cache off, `--baseline-src`, the same code without its key cache (and so without its reply
+cache), `--cache-off`, and the default workers with the reply cache off, `--reply-cache-off`), one
 real meta-service process on SQLite is seeded with 1,024 tablets over 400 partitions (every
 partition with a version), then:
 
@@ -13,7 +14,9 @@ Every read phase runs while a writer process commits small loads at a fixed pace
 default 60/s: begin_txn, prepare_rowset + commit_rowset of one rowset, commit_txn, over
 baidu_std; each load starts on schedule however long earlier ones take). Reported per phase:
 calls/s, p50/p99, the ratio to the same server's /health ceiling, the server's CPU in cores (all
-its processes, from /proc), and the writer's loads/s in its worst 1 s window, its pace kept, and
+its processes, from /proc), the share of cached RPCs the reply cache answered (from the server's
+/metrics: hits over all cached RPCs; a reply something it read changed since is built again), and
+the writer's loads/s in its worst 1 s window, its pace kept, and
 commit_txn latency. A phase whose writer had a window under 10 commits/s is marked invalid.
 """
 
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -366,11 +370,14 @@ def bench_server(name: str, extra: list[str], env: dict[str, str], args: Any) ->
                 for protocol in ("grpc", "brpc"):
                     wp, wq = spawn("writer", port, args.writer_rate, args.seconds + 3.0)
                     time.sleep(1.5)  # the writer at pace first
+                    replies0 = reply_cache_counts(port)
                     cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
                     rp, rq = spawn("drive", port, protocol, op, args.seconds, args.callers)
                     r = rq.get(timeout=args.seconds + 300)
                     cpu = (cpu_seconds(proc.pid) - cpu0) / (time.perf_counter() - t0)
                     rp.join(30)
+                    replies = {k: v - replies0.get(k, 0.0) for k, v in reply_cache_counts(port).items()}
+                    r["reply_hit_share"] = replies["hit"] / max(sum(replies.values()), 1.0)
                     w = wq.get(timeout=args.seconds + 300)
                     wp.join(30)
                     r.update(server=name, cpu_cores=cpu, **writer_figures(w, r["started"], r["ended"], args))
@@ -379,6 +386,20 @@ def bench_server(name: str, extra: list[str], env: dict[str, str], args: Any) ->
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
     return results
+
+
+def reply_cache_counts(port: int) -> dict[str, float]:
+    """The server's dorisctl_ms_reply_cache_requests_total by result (all workers)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as r:
+        text = r.read().decode()
+    out = {"hit": 0.0, "stale": 0.0, "miss": 0.0}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "dorisctl_ms_reply_cache_requests_total":
+                out[sample.labels["result"]] = out.get(sample.labels["result"], 0.0) + sample.value
+    return out
 
 
 def writer_figures(w: dict[str, Any], start: float, end: float, args: Any) -> dict[str, Any]:
@@ -409,6 +430,8 @@ def run_live(args: Any) -> int:
     servers.append(("workers=1", ["--workers", "1"], {}))
     if args.cache_off:  # the same code without the key cache: what the cache brings
         servers.append(("w=1 nocache", ["--workers", "1", "--store", "sqlite:///{data}/nocache.db?cache=0"], {}))
+    if args.reply_cache_off:  # the default without the reply cache: reads whose requests never repeat
+        servers.append(("noreply", ["--ms-config", "reply_cache_entries=0"], {}))
     servers.append((f"workers={default_workers()}", [], {}))
     print(f"meta-service live benchmark: {args.callers} callers, {args.seconds:.0f} s per phase, writer "
           f"{args.writer_rate:.0f} loads/s, {os.cpu_count()} cores, sqlite")  # fmt: skip
@@ -424,7 +447,7 @@ def run_live(args: Any) -> int:
 def report(results: list[dict[str, Any]], args: Any) -> None:
     ceilings = {r["server"]: r["rate"] for r in results if r["op"] == "ceiling"}
     head = (f"  {'server':<10} {'op':<14} {'proto':<5} {'calls/s':>8} {'p50ms':>6} {'p99ms':>6} {'/ceil':>6} "
-            f"{'cores':>5} {'loads/s':>7} {'worst':>5} {'pace':>5} {'c.p99':>6} {'err':>4}")  # fmt: skip
+            f"{'cores':>5} {'hit%':>4} {'loads/s':>7} {'worst':>5} {'pace':>5} {'c.p99':>6} {'err':>4}")  # fmt: skip
     print(head)
     for r in results:
         if r["op"] == "ceiling":
@@ -434,7 +457,8 @@ def report(results: list[dict[str, Any]], args: Any) -> None:
         r["vs_ceiling"] = ratio
         flag = "" if r["writer_valid"] else "  INVALID (writer < 10/s)"
         print(f"  {r['server']:<10} {r['op']:<14} {r['protocol']:<5} {r['rate']:>8.0f} {r['p50_ms']:>6.1f} "
-              f"{r['p99_ms']:>6.1f} {ratio:>6.2f} {r['cpu_cores']:>5.2f} {r['writer_loads_per_s']:>7.1f} "
+              f"{r['p99_ms']:>6.1f} {ratio:>6.2f} {r['cpu_cores']:>5.2f} {r['reply_hit_share']:>4.0%} "
+              f"{r['writer_loads_per_s']:>7.1f} "
               f"{r['writer_worst_window']:>5} {r['writer_pace_kept']:>5.0%} {r['commit_p99_ms']:>6.1f} "
               f"{r['errors'] + r['writer_errors']:>4}{flag}")  # fmt: skip
         for s in r["error_samples"] + r["writer_error_samples"]:
@@ -454,6 +478,13 @@ def report(results: list[dict[str, Any]], args: Any) -> None:
                     a, b = by.get(("w=1 nocache", op, protocol)), by.get((one, op, protocol))
                     if a and b:
                         print(f"  workers=1 vs the same without its key cache, {op} {protocol}: "
+                              f"{b['rate'] / a['rate']:.2f}x")  # fmt: skip
+        if "noreply" in servers:
+            for op in ("version_batch", "tablet_rowset"):
+                for protocol in ("grpc", "brpc"):
+                    a, b = by.get(("noreply", op, protocol)), by.get((many, op, protocol))
+                    if a and b:
+                        print(f"  {many} vs the same with the reply cache off, {op} {protocol}: "
                               f"{b['rate'] / a['rate']:.2f}x")  # fmt: skip
         if "baseline" in servers:
             for op in ("version_batch", "tablet_rowset"):

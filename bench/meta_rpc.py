@@ -277,6 +277,11 @@ def main() -> int:
     parser.add_argument("--writer-rate", type=float, default=60.0, help="live: loads/s the writer starts")
     parser.add_argument("--baseline-src", default="", help="live: also bench this checkout's src/, cache off")
     parser.add_argument("--cache-off", action="store_true", help="live: also bench workers=1 without the key cache")
+    parser.add_argument(
+        "--reply-cache-off",
+        action="store_true",
+        help="live: also bench the default workers with the reply cache off (what requests that never repeat get)",
+    )
     args = parser.parse_args()
     if args.live:
         from bench.meta_live import run_live

@@ -562,9 +562,10 @@ class TxnKv(abc.ABC):
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and threads."""
 
-    async def reads_unchanged(self, reads: object) -> bool:
+    async def reads_unchanged(self, reads: object, received: float | None = None) -> bool:
         """Whether nothing a transaction's `read_set` read has changed in the store since, as of a
-        version that includes every commit acknowledged before this call. False when unsure."""
+        version that includes every commit acknowledged before the request arrived (`received`, a
+        time.perf_counter(); None: before this call). False when unsure."""
         return False
 
     @property

@@ -86,6 +86,9 @@ class KeyCache:
         self.max_points = max_points
         self.max_ranges = max_ranges
         self.version = -1  # the store version every entry is exact at (-1: none yet)
+        # a time.perf_counter() before which `version` was read from the store: every commit
+        # acknowledged before it is in the cache (a request that arrived earlier may skip the read)
+        self.fresh_at = float("-inf")
         self.points: dict[bytes, tuple[bytes, int] | None] = {}
         self.ranges: dict[RangeKey, list[Row]] = {}
         # every key inside [begin, end) starts with the bounds' common prefix: ranges by that prefix

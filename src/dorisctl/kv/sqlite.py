@@ -182,17 +182,19 @@ class SqliteKv(TxnKv):
         if self._state == _OPEN:
             self._drain_queue()
 
-    async def reads_unchanged(self, reads: object) -> bool:
+    async def reads_unchanged(self, reads: object, received: float | None = None) -> bool:
         """The key cache brought to the latest committed version (one autocommit SELECT, and the
-        change log since), then each entry the reads came from looked up (kv/keycache.py)."""
+        change log since) unless a version read after the request arrived is already in it, then
+        each entry the reads came from looked up (kv/keycache.py)."""
         cache = self.cache
         if cache is None or not isinstance(reads, ReadSet):
             return False
-        reader = self.acquire_reader()
-        try:
-            bring_cache(reader, cache)
-        finally:
-            self.release_reader(reader)
+        if received is None or cache.fresh_at <= received:
+            reader = self.acquire_reader()
+            try:
+                bring_cache(reader, cache)
+            finally:
+                self.release_reader(reader)
         return reads.holds(cache)
 
     def acquire_reader(self) -> _Reader:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -103,9 +104,11 @@ class SqliteTxn(Txn):
             if cache is None:
                 reader.open_snapshot()
                 self._pinned = True
+            asked = time.perf_counter()
             version = reader.snapshot_version()  # pinned: the snapshot's; else one autocommit SELECT
             if cache is not None:
                 _bring(reader.conn, cache, version)
+                cache.fresh_at = max(cache.fresh_at, asked)
             return version
 
         self._version = _guard(first)()
@@ -283,7 +286,9 @@ def bring_cache(reader: _Reader, cache: KeyCache) -> None:
     """Bring the cache to the latest committed version (the reader holds no snapshot)."""
 
     def run() -> None:
+        asked = time.perf_counter()
         _bring(reader.conn, cache, reader.snapshot_version())
+        cache.fresh_at = max(cache.fresh_at, asked)
 
     _guard(run)()
 

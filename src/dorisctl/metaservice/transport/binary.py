@@ -56,14 +56,17 @@ class RpcFront:
         entries, mb = settings.reply_cache_entries, settings.reply_cache_mb
         self.replies = ReplyCache(entries, mb << 20) if entries > 0 and mb > 0 else None
 
-    async def call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str = "") -> bytes:
+    async def call(
+        self, rpc: Rpc, payload: bytes, protocol: str, peer: str = "", *, received: float | None = None
+    ) -> bytes:
         """The serialized response to a serialized request (raises BadRequest if it does not parse).
 
-        Admission first (every request counts), then the operation."""
+        Admission first (every request counts), then the operation. `received`: when the request's
+        last byte was read (time.perf_counter()), for the reply cache's check."""
         if rpc.cached and self.replies is not None:
             entry = self.replies.get(rpc.name, payload)
             if entry is not None:
-                answer = await self._from_cache(rpc, payload, entry, protocol, peer)
+                answer = await self._from_cache(rpc, payload, entry, protocol, peer, received)
                 if answer is not None:
                     return answer
             else:
@@ -77,7 +80,9 @@ class RpcFront:
             resp.status.msg = _log_incident(rpc)  # type: ignore[attr-defined]
             return resp.SerializePartialToString()
 
-    async def _from_cache(self, rpc: Rpc, payload: bytes, entry: CachedReply, protocol: str, peer: str) -> bytes | None:
+    async def _from_cache(
+        self, rpc: Rpc, payload: bytes, entry: CachedReply, protocol: str, peer: str, received: float | None
+    ) -> bytes | None:
         """The cached response if nothing it read has changed; None: build it (stale, or the store
         could not tell); a request over its QPS limit is refused here as on the full path."""
         executor = self.executor
@@ -87,8 +92,9 @@ class RpcFront:
             return refused.SerializeToString()
         started = time.perf_counter()
         try:
-            await executor.read_gate.enter()
-            unchanged = await executor.svc.kv.reads_unchanged(entry.reads)
+            # not behind the read gate: a check costs one SELECT and a lookup per read, the price of
+            # a few requests' parsing, and a stale one then queues there as any read does
+            unchanged = await executor.svc.kv.reads_unchanged(entry.reads, received)
         except KvError:
             unchanged = False  # the full path answers with the store's error code
         finally:

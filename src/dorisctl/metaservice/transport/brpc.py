@@ -21,6 +21,7 @@ import contextlib
 import gzip
 import logging
 import struct
+import time
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -98,6 +99,7 @@ class BaiduStdProtocol(asyncio.Protocol):
             self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        received = time.perf_counter()  # every request completed by these bytes arrived by now
         self.buf += data
         while len(self.buf) >= HEADER_SIZE:
             magic, body_size, meta_size = _HEADER.unpack_from(self.buf)
@@ -118,11 +120,11 @@ class BaiduStdProtocol(asyncio.Protocol):
                     raise DecodeError("no request meta")
             except (DecodeError, RuntimeError, ValueError):
                 return self._close("RpcMeta does not parse")
-            self._dispatch(meta, body[meta_size:])
+            self._dispatch(meta, body[meta_size:], received)
         if len(self.buf) < HEADER_SIZE and self.buf and not MAGIC.startswith(bytes(self.buf[:4])):
             self._close("not a baidu_std frame")
 
-    def _dispatch(self, meta: RpcMeta, rest: bytes) -> None:
+    def _dispatch(self, meta: RpcMeta, rest: bytes, received: float) -> None:
         cid = meta.correlation_id
         if self._stopping:
             return self._fail(cid, ELOGOFF, "server is stopping")
@@ -148,7 +150,7 @@ class BaiduStdProtocol(asyncio.Protocol):
                 return self._fail(cid, EREQUEST, "Fail to decompress request (gzip)")
         elif meta.compress_type != COMPRESS_NONE:
             return self._fail(cid, EREQUEST, f"compress_type={meta.compress_type} is not supported")
-        task = asyncio.get_running_loop().create_task(self._run(cid, rpc, payload, attachment))
+        task = asyncio.get_running_loop().create_task(self._run(cid, rpc, payload, attachment, received))
         self.tasks.add(task)
         task.add_done_callback(self._done)
         if len(self.tasks) >= MAX_IN_FLIGHT and not self._paused and self.transport is not None:
@@ -164,9 +166,9 @@ class BaiduStdProtocol(asyncio.Protocol):
         if self._stopping and not self.tasks and self.transport is not None:
             self.transport.close()
 
-    async def _run(self, cid: int, rpc: Any, payload: bytes, attachment: bytes) -> None:
+    async def _run(self, cid: int, rpc: Any, payload: bytes, attachment: bytes, received: float) -> None:
         try:
-            data = await self.front.call(rpc, payload, "brpc", self.peer)
+            data = await self.front.call(rpc, payload, "brpc", self.peer, received=received)
         except BadRequest as e:
             return self._fail(cid, EREQUEST, str(e))
         meta = RpcMeta(correlation_id=cid, compress_type=COMPRESS_NONE)

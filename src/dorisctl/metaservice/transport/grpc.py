@@ -24,6 +24,7 @@ import asyncio
 import gzip
 import logging
 import struct
+import time
 import urllib.parse
 from typing import Any
 
@@ -106,6 +107,7 @@ class GrpcProtocol(asyncio.Protocol):
             self.transport.resume_reading()
 
     def data_received(self, data: bytes) -> None:
+        received = time.perf_counter()  # every request completed by these bytes arrived by now
         try:
             ended = self.conn.receive(data)
         except http2.ProtocolError as e:
@@ -118,7 +120,7 @@ class GrpcProtocol(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         for s in ended:
             if s.sid not in self.tasks:
-                self.tasks[s.sid] = loop.create_task(self._call(s))
+                self.tasks[s.sid] = loop.create_task(self._call(s, received))
         for sid in [sid for sid in self.tasks if sid not in self.conn.streams]:
             self.tasks.pop(sid).cancel()  # reset by the client
         if self.conn.goaway_received:
@@ -155,9 +157,9 @@ class GrpcProtocol(asyncio.Protocol):
 
     # -- one call -------------------------------------------------------------------------------------
 
-    async def _call(self, s: Stream) -> None:
+    async def _call(self, s: Stream, received: float) -> None:
         try:
-            status, message, payload = await self._run(s)
+            status, message, payload = await self._run(s, received)
             if s.sid not in self.conn.streams:
                 return  # reset by the client meanwhile
             if payload is None:
@@ -172,7 +174,7 @@ class GrpcProtocol(asyncio.Protocol):
             if self._closing:
                 self._close_if_idle()
 
-    async def _run(self, s: Stream) -> tuple[int, str, bytes | None]:
+    async def _run(self, s: Stream, received: float) -> tuple[int, str, bytes | None]:
         h = s.headers
         if h.get(b":method") != b"POST" or not h.get(b"content-type", b"").startswith(b"application/grpc"):
             return UNIMPLEMENTED, "only gRPC calls (POST, application/grpc) are served here", None
@@ -200,7 +202,7 @@ class GrpcProtocol(asyncio.Protocol):
             except (OSError, EOFError) as e:
                 return INVALID_ARGUMENT, f"bad gzip message: {e}", None
         timeout = parse_timeout(h.get(b"grpc-timeout", b""))
-        task = asyncio.ensure_future(self.front.call(rpc, payload, "grpc", self.peer))
+        task = asyncio.ensure_future(self.front.call(rpc, payload, "grpc", self.peer, received=received))
         try:
             data = await asyncio.wait_for(asyncio.shield(task), timeout) if timeout is not None else await task
         except TimeoutError:
