@@ -83,7 +83,9 @@ KV_TXN_SECONDS = Histogram(
     "dorisctl_kv_txn_seconds", "One transaction attempt: reads, the operation and commit", buckets=_LATENCY,
     registry=REGISTRY,
 )  # fmt: skip
-KV_COMMIT_SECONDS = Histogram("dorisctl_kv_commit_seconds", "Store commit latency", buckets=_LATENCY, registry=REGISTRY)
+KV_COMMIT_SECONDS = Histogram(
+    "dorisctl_kv_commit_seconds", "Store commit latency (transactions that wrote)", buckets=_LATENCY, registry=REGISTRY
+)
 KV_RETRIES = Counter(
     "dorisctl_kv_retries", "Transaction attempts re-run, by store error (Conflict, Unavailable, ...)", ["error"],
     registry=REGISTRY,

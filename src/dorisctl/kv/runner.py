@@ -104,7 +104,8 @@ async def run_txn(
             commit_started = time.perf_counter()
             await txn.commit()
             now = time.perf_counter()
-            _COMMIT.observe(now - commit_started)
+            if txn.written_bytes:  # a read-only transaction has nothing to commit: no commit latency
+                _COMMIT.observe(now - commit_started)
             _ATTEMPT.observe(now - started)
             return result
         except MaybeCommitted:
