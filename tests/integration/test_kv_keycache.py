@@ -10,9 +10,12 @@ import asyncio
 import functools
 import random
 import sqlite3
+import time
 from pathlib import Path
 
 from dorisctl.kv import Txn, open_store, run_txn
+from dorisctl.kv.base import REQUEST_RECEIVED
+from dorisctl.kv.errors import Conflict
 from dorisctl.kv.sqlite import SqliteKv
 
 KEYS = [b"p/%02d" % i for i in range(40)] + [b"q/%03d" % i for i in range(1200)]
@@ -225,5 +228,110 @@ def test_without_a_key_cache_nothing_is_known_unchanged(tmp_path: Path) -> None:
             assert not await kv.reads_unchanged(got)
         finally:
             await kv.close()
+
+    asyncio.run(main())
+
+
+def test_a_request_uses_a_version_read_after_it_arrived_and_never_an_older_one(tmp_path: Path) -> None:
+    """kv.REQUEST_RECEIVED: a transaction serving a request that arrived before the cache's version
+    was read takes that version without asking SQLite; one that arrived later, or that follows a
+    commit of this process, or a retry, asks again and sees every earlier commit."""
+    path = tmp_path / "kv.db"
+
+    async def main() -> None:
+        a, b = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
+        assert isinstance(a, SqliteKv)
+
+        async def stale(value: bytes) -> float:
+            """a reads p/01 (its version is read: the cache fresh from then), then b sets it to `value`;
+            a request that arrived before a's read."""
+            arrived = time.perf_counter()
+            await run_txn(a, lambda t: t.get(b"p/01"))
+            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/01": value}))
+            return arrived
+
+        async def settle(t: Txn) -> bytes | None:  # as a reader finding a lazy commit another completed
+            value = await t.get(b"p/01")
+            if value == b"old":
+                raise Conflict("completed elsewhere; reading again")
+            return value
+
+        attempts = 0
+
+        async def bump(t: Txn) -> None:  # read-modify-write: the stale read conflicts once
+            nonlocal attempts
+            attempts += 1
+            value = await t.get(b"p/01")
+            t.put(b"p/03", b"saw " + (value or b""))
+
+        try:
+            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/01": b"old", b"p/02": b"x"}))
+            token = REQUEST_RECEIVED.set(await stale(b"new"))
+            try:
+                # concurrent with b's commit, which its client had not seen acknowledged: either is right,
+                # and the cache's version (no statement) is what it gets
+                assert await run_txn(a, lambda t: t.get(b"p/01")) == b"old"
+                assert await run_txn(a, settle, attempts=3) == b"new"  # the retry asked SQLite again
+            finally:
+                REQUEST_RECEIVED.reset(token)
+
+            token = REQUEST_RECEIVED.set(await stale(b"newer"))
+            try:
+                await run_txn(a, bump)
+                assert attempts == 2  # the commit conflicted; the retry read a version taken after it
+                assert await run_txn(b, lambda t: t.get(b"p/03")) == b"saw newer"
+                # this process's own commit: read afterwards in the same request, always seen
+                assert await run_txn(a, lambda t: t.get(b"p/02")) == b"x"  # cached
+                await run_txn(a, functools.partial(write, clear=None, gone=[], puts={b"p/02": b"mine"}))
+                assert await run_txn(a, lambda t: t.get(b"p/02")) == b"mine"
+            finally:
+                REQUEST_RECEIVED.reset(token)
+
+            await stale(b"newest")
+            token = REQUEST_RECEIVED.set(time.perf_counter())  # arrived after b's commit was acknowledged
+            try:
+                assert await run_txn(a, lambda t: t.get(b"p/01")) == b"newest"
+            finally:
+                REQUEST_RECEIVED.reset(token)
+        finally:
+            await a.close()
+            await b.close()
+
+    asyncio.run(main())
+
+
+def test_reads_from_the_cache_stand_when_the_snapshot_moves_past_unrelated_commits(tmp_path: Path) -> None:
+    """A transaction on the cache's version that must then read from SQLite pins a newer snapshot:
+    the reads it answered from the cache are checked there; unchanged, it goes on (one attempt);
+    changed, it is run again."""
+    path = tmp_path / "kv.db"
+
+    async def main() -> None:
+        a, b = open_store(f"sqlite:///{path}"), open_store(f"sqlite:///{path}")
+        try:
+            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/01": b"1", b"p/02": b"2"}))
+            await run_txn(a, lambda t: t.get(b"p/01"))  # cached, version read
+            token = REQUEST_RECEIVED.set(time.perf_counter() - 60)
+            try:
+                for other, expect_attempts in ((b"p/30", 1), (b"p/01", 2)):
+                    attempts = 0
+                    miss = b"p/2" + other[-1:]  # a key never read before: SQLite must answer it
+
+                    async def op(t: Txn, miss: bytes = miss, other: bytes = other) -> tuple[bytes | None, bytes | None]:
+                        nonlocal attempts
+                        attempts += 1
+                        first = await t.get(b"p/01")  # from the cache
+                        if attempts == 1:  # another process commits in between
+                            await run_txn(b, functools.partial(write, clear=None, gone=[], puts={other: b"moved"}))
+                        return first, await t.get(miss)
+
+                    first, _ = await run_txn(a, op)
+                    assert attempts == expect_attempts, other
+                    assert first == (b"1" if other != b"p/01" else b"moved")
+            finally:
+                REQUEST_RECEIVED.reset(token)
+        finally:
+            await a.close()
+            await b.close()
 
     asyncio.run(main())

@@ -36,6 +36,7 @@ import bisect
 import struct
 import time
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -182,6 +183,13 @@ class _WriteBuffer:
         if self.in_cleared(key):
             return None
         return _MISSING
+
+
+# When the request a transaction serves arrived (a time.perf_counter()), set by the server for each
+# request: every commit acknowledged to that client before it sent the request is in any store
+# version read after this time, so a backend may use such a version it already holds instead of
+# asking the store again (kv/sqlite_read.py). None: not serving a request; ask the store.
+REQUEST_RECEIVED: ContextVar[float | None] = ContextVar("request_received", default=None)
 
 
 class Txn(abc.ABC):

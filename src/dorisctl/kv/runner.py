@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from dorisctl import metrics
-from dorisctl.kv.base import Txn, TxnKv
+from dorisctl.kv.base import REQUEST_RECEIVED, Txn, TxnKv
 from dorisctl.kv.errors import KvError, MaybeCommitted
 
 T = TypeVar("T")
@@ -128,6 +128,9 @@ async def run_txn(
         finally:
             if txn is not None:
                 await txn.discard()
+        if REQUEST_RECEIVED.get() is not None:
+            # the next attempt must see what made this one fail: only versions read from now on do
+            REQUEST_RECEIVED.set(time.perf_counter())
         await asyncio.sleep(random.uniform(0, delay))
         delay = min(delay * 2, max_delay)
     raise AssertionError("unreachable")  # pragma: no cover

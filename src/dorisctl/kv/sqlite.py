@@ -100,6 +100,7 @@ class SqliteKv(TxnKv):
         self._pool_size = int(options.get("pool", "8"))
         entries = int(options.get("cache", "200000"))
         self.cache: KeyCache | None = KeyCache(entries, max(entries // 10, 1)) if entries else None
+        self.committed_at = float("-inf")  # time.perf_counter() when this process's last commit landed
         self._changed: list[bytes] = []  # keys the open write batch wrote (its change-log row)
         self._cleared: list[tuple[bytes, bytes]] = []
         directory = os.path.dirname(os.path.abspath(path))
@@ -189,13 +190,20 @@ class SqliteKv(TxnKv):
         cache = self.cache
         if cache is None or not isinstance(reads, ReadSet):
             return False
-        if received is None or cache.fresh_at <= received:
+        if not self.fresh_for(cache, received):
             reader = self.acquire_reader()
             try:
                 bring_cache(reader, cache)
             finally:
                 self.release_reader(reader)
         return reads.holds(cache)
+
+    def fresh_for(self, cache: KeyCache, received: float | None) -> bool:
+        """Whether the cache's version was read from the store after a request received at `received`
+        arrived and after this process's last commit was acknowledged: it then holds every commit
+        that request may have to see (its client's, from any process; this process's own, such as
+        an earlier transaction of the same request)."""
+        return received is not None and cache.version >= 0 and cache.fresh_at > max(received, self.committed_at)
 
     def acquire_reader(self) -> _Reader:
         """A read connection; the pool grows when all are in use, so a transaction can never wait
@@ -362,6 +370,8 @@ class SqliteKv(TxnKv):
 
     def _flushed(self, members: list[asyncio.Future[None]], error: BaseException | None) -> None:
         self._state = _IDLE
+        if error is None:
+            self.committed_at = time.perf_counter()  # before any of them is acknowledged
         outcome = None if error is None else Unavailable(f"sqlite: commit failed, nothing written: {error}")
         for future in members:
             _settle(future, outcome)

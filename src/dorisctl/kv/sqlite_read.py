@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from dorisctl import metrics
-from dorisctl.kv.base import Commit, Txn
+from dorisctl.kv.base import REQUEST_RECEIVED, Commit, Txn
 from dorisctl.kv.errors import Conflict, KvError, Unavailable
 from dorisctl.kv.keycache import KeyCache, ReadSet
 
@@ -63,12 +63,14 @@ class SqliteTxn(Txn):
     """Reads come from the process's KeyCache while this transaction's version is the cache's, else
     (and on a miss) from SQLite; what SQLite answered fills the cache then.
 
-    With the cache on, the first read takes the store version with one autocommit SELECT and
-    brings the cache to it; the read transaction (BEGIN ... ROLLBACK) that pins a snapshot is
-    opened only when a read must go to SQLite. If the store moved on in between and this
-    transaction already answered something from the cache, its reads would mix two versions:
-    it raises Conflict and the runner runs it again (rare: it needs a commit within the few
-    microseconds between the two, and a miss); if it had not, it simply takes the newer version."""
+    With the cache on, the first read takes the cache's version if that was read from the store
+    after the request being served arrived (and after this process's last commit: SqliteKv.fresh_for),
+    else the store version with one autocommit SELECT, bringing the cache to it. The read
+    transaction (BEGIN ... ROLLBACK) that pins a snapshot is opened only when a read must go to
+    SQLite. If the store moved on in between, the cache is brought to the snapshot's version and
+    the reads answered from the cache so far are checked (their entries still there: unchanged);
+    if one changed, the reads would mix two versions: it raises Conflict and the runner runs it
+    again."""
 
     def __init__(self, kv: SqliteKv) -> None:
         super().__init__(kv.limits)
@@ -78,11 +80,12 @@ class SqliteTxn(Txn):
         self._pinned = False  # a read transaction holds a snapshot at self._version
         self._remember_reads = kv.cache is None  # the key cache answers a read again already
         self._hits = self._misses = 0  # key-cache lookups, counted once the transaction ends
-        self._reads: ReadSet | None = None  # track_reads: the cache entries every read came from
+        # the cache entries every read came from (to check them when the version moves; read_set)
+        self._reads: ReadSet | None = ReadSet() if kv.cache is not None else None
         self._untracked = False  # a read that no cache entry answered (not at the cache's version)
 
     def track_reads(self) -> None:
-        self._reads = ReadSet()
+        pass  # kept whenever the cache is on
 
     def read_set(self) -> ReadSet | None:
         return None if self._untracked or self._mutations else self._reads
@@ -91,14 +94,27 @@ class SqliteTxn(Txn):
         assert self._version is not None, "the snapshot version is only asked for after a read"
         return self._version
 
+    def _take_version(self) -> None:
+        """This transaction's version, on its first read: the cache's when fresh enough for the
+        request (no connection, no statement), else from the store."""
+        if self._version is not None:
+            return
+        cache = self._kv.cache
+        if cache is not None and self._kv.fresh_for(cache, REQUEST_RECEIVED.get()):
+            self._version = cache.version
+            return
+        self._conn()
+
     def _conn(self) -> sqlite3.Connection:
         """The read connection, this transaction's version taken (and the cache brought to it) on
-        first use; without a cache, a snapshot is pinned at once."""
+        first use if not yet; without a cache, a snapshot is pinned at once."""
         reader = self._reader
         if reader is not None:
             return reader.conn
         reader = self._reader = self._kv.acquire_reader()
         cache = self._kv.cache
+        if self._version is not None:
+            return reader.conn
 
         def first() -> int:
             if cache is None:
@@ -128,12 +144,12 @@ class SqliteTxn(Txn):
             version = reader.snapshot_version()
             if version == self._version:
                 return
-            if self._hits:
-                raise Conflict("the store moved on between reads from the cache and from the store; reading again")
-            self._version = version
             cache = self._kv.cache
             if cache is not None:
                 _bring(conn, cache, version)
+            if self._hits and (cache is None or self._reads is None or not self._reads.holds(cache)):
+                raise Conflict("the store moved on between reads from the cache and from the store; reading again")
+            self._version = version  # what was read so far is unchanged at the newer version
 
         _guard(pin)()
         return conn
@@ -141,7 +157,7 @@ class SqliteTxn(Txn):
     def _cache(self) -> KeyCache | None:
         """The cache if it is exact at this transaction's version (taken, with the cache brought to
         it, by the transaction's first read)."""
-        self._conn()
+        self._take_version()
         cache = self._kv.cache
         return cache if cache is not None and cache.version == self._version else None
 

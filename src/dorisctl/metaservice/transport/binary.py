@@ -20,6 +20,7 @@ from google.protobuf.message import DecodeError, Message
 
 from dorisctl import metrics
 from dorisctl.kv import KvError
+from dorisctl.kv.base import REQUEST_RECEIVED
 from dorisctl.logs import log_event
 from dorisctl.metaservice.admission import QPS_MSG
 from dorisctl.metaservice.errors import Code, MetaServiceError
@@ -62,7 +63,17 @@ class RpcFront:
         """The serialized response to a serialized request (raises BadRequest if it does not parse).
 
         Admission first (every request counts), then the operation. `received`: when the request's
-        last byte was read (time.perf_counter()), for the reply cache's check."""
+        last byte was read (time.perf_counter()): the store may answer from what it read after
+        that (kv.REQUEST_RECEIVED)."""
+        if received is None:
+            return await self._call(rpc, payload, protocol, peer, received)
+        token = REQUEST_RECEIVED.set(received)
+        try:
+            return await self._call(rpc, payload, protocol, peer, received)
+        finally:
+            REQUEST_RECEIVED.reset(token)
+
+    async def _call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str, received: float | None) -> bytes:
         if rpc.cached and self.replies is not None:
             entry = self.replies.get(rpc.name, payload)
             if entry is not None:
