@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dorisctl.kv.keycache import KeyCache, decode_changes, encode_changes
+import random
+
+from dorisctl.kv.keycache import KeyCache, _common_prefix, decode_changes, encode_changes
 
 
 def test_change_log_entries_round_trip() -> None:
@@ -61,3 +63,17 @@ def test_bounded_oldest_first() -> None:
     assert list(c.ranges) == [(b"r3", b"r3\xff", 0, False), (b"r4", b"r4\xff", 0, False)]
     c.advance(2, [(2, encode_changes([b"r4\x01"], []))])  # evicted ranges left the prefix index too
     assert list(c.ranges) == [(b"r3", b"r3\xff", 0, False)]
+
+
+def test_common_prefix_of_range_bounds() -> None:
+    def naive(a: bytes, b: bytes) -> bytes:
+        i = 0
+        while i < min(len(a), len(b)) and a[i] == b[i]:
+            i += 1
+        return a[:i]
+
+    rnd = random.Random(7)
+    for _ in range(3000):
+        a = bytes(rnd.choice(b"ab\x00\xff") for _ in range(rnd.randrange(0, 12)))
+        b = a[: rnd.randrange(0, len(a) + 1)] + bytes(rnd.choice(b"ab\x00\xff") for _ in range(rnd.randrange(0, 6)))
+        assert _common_prefix(a, b) == naive(a, b) == _common_prefix(b, a)

@@ -72,11 +72,15 @@ def decode_changes(blob: bytes) -> tuple[list[bytes], list[tuple[bytes, bytes]]]
 
 
 def _common_prefix(a: bytes, b: bytes) -> bytes:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return a[:i]
+    """The longest common prefix, by binary search over slice comparisons (done in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return a[:lo]
 
 
 class KeyCache:
