@@ -221,12 +221,16 @@ async def drive(port: int, protocol: str, op: str, seconds: float, callers: int)
     t0 = time.perf_counter()
     await asyncio.gather(*(caller(k) for k in range(callers)))
     elapsed = time.perf_counter() - t0
+    return {**summary(protocol, op, latencies, errors, elapsed), "started": started, "ended": started + elapsed}
+
+
+def summary(protocol: str, op: str, latencies: list[float], errors: list[str], elapsed: float) -> dict[str, Any]:
+    """A phase's figures: calls, errors (and three of them), calls/s, p50 and p99 in ms."""
     latencies.sort()
     n = len(latencies)
     return {"protocol": protocol, "op": op, "calls": n, "errors": len(errors), "error_samples": errors[:3],
             "rate": n / elapsed, "p50_ms": latencies[n // 2] * 1000 if n else 0.0,
-            "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0,
-            "started": started, "ended": started + elapsed}  # fmt: skip
+            "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else 0.0}  # fmt: skip
 
 
 async def ceiling(port: int, seconds: float, callers: int) -> dict[str, Any]:
@@ -467,28 +471,16 @@ def report(results: list[dict[str, Any]], args: Any) -> None:
     servers = list(dict.fromkeys(r["server"] for r in results))
     if len(servers) >= 2:
         one, many = "workers=1", servers[-1]
-        for op in ("version_batch", "tablet_rowset"):
-            for protocol in ("grpc", "brpc"):
-                a, b = by.get((one, op, protocol)), by.get((many, op, protocol))
-                if a and b:
-                    print(f"  {many} vs workers=1, {op} {protocol}: {b['rate'] / a['rate']:.2f}x")
+        pairs = [(one, many, f"{many} vs workers=1")]
         if "w=1 nocache" in servers:
-            for op in ("version_batch", "tablet_rowset"):
-                for protocol in ("grpc", "brpc"):
-                    a, b = by.get(("w=1 nocache", op, protocol)), by.get((one, op, protocol))
-                    if a and b:
-                        print(f"  workers=1 vs the same without its key cache, {op} {protocol}: "
-                              f"{b['rate'] / a['rate']:.2f}x")  # fmt: skip
+            pairs.append(("w=1 nocache", one, "workers=1 vs the same without its key cache"))
         if "noreply" in servers:
-            for op in ("version_batch", "tablet_rowset"):
-                for protocol in ("grpc", "brpc"):
-                    a, b = by.get(("noreply", op, protocol)), by.get((many, op, protocol))
-                    if a and b:
-                        print(f"  {many} vs the same with the reply cache off, {op} {protocol}: "
-                              f"{b['rate'] / a['rate']:.2f}x")  # fmt: skip
+            pairs.append(("noreply", many, f"{many} vs the same with the reply cache off"))
         if "baseline" in servers:
+            pairs.append(("baseline", many, f"{many} vs baseline (cache off)"))
+        for before, after, label in pairs:
             for op in ("version_batch", "tablet_rowset"):
                 for protocol in ("grpc", "brpc"):
-                    a, b = by.get(("baseline", op, protocol)), by.get((many, op, protocol))
+                    a, b = by.get((before, op, protocol)), by.get((after, op, protocol))
                     if a and b:
-                        print(f"  {many} vs baseline (cache off), {op} {protocol}: {b['rate'] / a['rate']:.2f}x")
+                        print(f"  {label}, {op} {protocol}: {b['rate'] / a['rate']:.2f}x")

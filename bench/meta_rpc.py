@@ -195,14 +195,11 @@ async def drive(port: int, protocol: str, op: str, seconds: float, callers: int)
         finally:
             await c.close()
 
+    from bench.meta_live import summary
+
     started = time.perf_counter()
     await asyncio.gather(*(worker(k) for k in range(callers)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    count = len(latencies)
-    return {"protocol": protocol, "op": op, "calls": count, "errors": len(errors), "error_samples": errors[:3],
-            "rate": count / elapsed, "p50_ms": latencies[count // 2] * 1000 if count else 0.0,
-            "p99_ms": latencies[min(count - 1, int(count * 0.99))] * 1000 if count else 0.0}  # fmt: skip
+    return summary(protocol, op, latencies, errors, time.perf_counter() - started)
 
 
 async def ceiling(port: int, seconds: float, callers: int) -> dict[str, Any]:
@@ -220,13 +217,11 @@ async def ceiling(port: int, seconds: float, callers: int) -> dict[str, Any]:
             latencies.append(time.perf_counter() - t0)
         writer.close()
 
+    from bench.meta_live import summary
+
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(callers)))
-    latencies.sort()
-    count = len(latencies)
-    return {"protocol": "http", "op": "ceiling", "calls": count, "errors": 0, "error_samples": [],
-            "rate": count / (time.perf_counter() - started), "p50_ms": latencies[count // 2] * 1000,
-            "p99_ms": latencies[int(count * 0.99)] * 1000}  # fmt: skip
+    return summary("http", "ceiling", latencies, [], time.perf_counter() - started)
 
 
 def _phase_process(port: int, protocol: str, op: str, seconds: float, callers: int, out: Any) -> None:

@@ -245,8 +245,12 @@ class EtcdTxn(Txn):
         return self._rows(await self._call_range(request))
 
     async def _call_range(self, request: JsonObj) -> JsonObj:
+        return await self._read("/v3/kv/range", request)
+
+    async def _read(self, path: str, body: JsonObj) -> JsonObj:
+        """A read request (safe to send again), etcd's refusals as the KvError tree."""
         try:
-            return await self._kv.gateway.range(request)
+            return await self._kv.gateway.read(path, body)
         except EtcdRejected as e:
             if e.compacted:
                 raise Conflict(f"etcd: snapshot revision {self._revision} was compacted") from e
@@ -296,15 +300,7 @@ class EtcdTxn(Txn):
         return list((await self._call_read_txn(ranges)).get("responses", ()))
 
     async def _call_read_txn(self, ranges: list[JsonObj]) -> JsonObj:
-        body: JsonObj = {"success": [{"request_range": r} for r in ranges]}
-        try:
-            return await self._kv.gateway.read("/v3/kv/txn", body)  # reads only: safe to send again
-        except EtcdRejected as e:
-            if e.compacted:
-                raise Conflict(f"etcd: snapshot revision {self._revision} was compacted") from e
-            raise KvError(f"etcd refused a read: {e}") from e
-        except EtcdUnreachable as e:
-            raise Unavailable(f"etcd: {e}") from e
+        return await self._read("/v3/kv/txn", {"success": [{"request_range": r} for r in ranges]})
 
     async def _snapshot_range(
         self, begin: bytes, end: bytes, limit: int, reverse: bool
