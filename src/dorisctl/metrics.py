@@ -72,7 +72,8 @@ KV_CACHE = Counter(
 REPLY_CACHE = Counter(
     "dorisctl_ms_reply_cache_requests",
     "Cached read RPCs (metaservice/replycache.py): answered again (hit), built again because something "
-    "they read changed (stale), or built with no entry (miss); SQLite only",
+    "they read changed (stale), built with no entry (miss), or passed by while their RPC's hit share is "
+    "low (bypass); SQLite only",
     ["result"],
     registry=REGISTRY,
 )

@@ -3,7 +3,7 @@ bytes is not kept; a replaced or dropped entry gives its bytes back."""
 
 from __future__ import annotations
 
-from dorisctl.metaservice.replycache import CachedReply, ReplyCache
+from dorisctl.metaservice.replycache import MIN_CHECKS, SAMPLE, WINDOW, CachedReply, ReplyCache
 
 
 def reply(size: int) -> CachedReply:
@@ -34,3 +34,20 @@ def test_bounded_by_bytes_and_bytes_given_back() -> None:
     cache.drop("get_rowset", b"q39")
     cache.drop("get_rowset", b"never")
     assert cache.bytes == before - 400 - (3 + 100 + 200)
+
+
+def test_an_rpc_whose_checks_mostly_come_out_stale_passes_the_cache_by_but_keeps_measuring() -> None:
+    cache = ReplyCache(max_entries=100, max_bytes=1 << 20)
+    for _ in range(MIN_CHECKS - 1):
+        cache.checked("get_version", False)
+    assert all(cache.wanted("get_version") for _ in range(100))  # too few checks to judge
+    cache.checked("get_version", False)
+    used = sum(cache.wanted("get_version") for _ in range(SAMPLE * 50))
+    assert used == 50  # one request in SAMPLE still goes through it
+    assert all(cache.wanted("get_tablet") for _ in range(100))  # per RPC
+    for _ in range(WINDOW):  # the sampled checks come out hits again: back in use
+        cache.checked("get_version", True)
+    assert all(cache.wanted("get_version") for _ in range(100))
+    for _ in range(WINDOW // 4):  # some stale checks after that: the share is still over the threshold
+        cache.checked("get_version", False)
+    assert all(cache.wanted("get_version") for _ in range(100))

@@ -74,17 +74,19 @@ class RpcFront:
             REQUEST_RECEIVED.reset(token)
 
     async def _call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str, received: float | None) -> bytes:
+        cached = False
         if rpc.cached and self.replies is not None:
-            entry = self.replies.get(rpc.name, payload)
+            cached = self.replies.wanted(rpc.name)
+            entry = self.replies.get(rpc.name, payload) if cached else None
             if entry is not None:
                 answer = await self._from_cache(rpc, payload, entry, protocol, peer, received)
                 if answer is not None:
                     return answer
             else:
-                _REPLY_MISS.inc()
+                (_REPLY_MISS if cached else _REPLY_BYPASS).inc()
         req = self.parse(rpc, payload)
         try:
-            return await self._answer(rpc, req, payload, protocol, peer)
+            return await self._answer(rpc, req, payload, protocol, peer, cached)
         except Exception:  # a reply that cannot be built: still answered, never a silent hang
             resp = rpc.response_type()
             resp.status.code = Code.UNDEFINED_ERR  # type: ignore[attr-defined]
@@ -110,8 +112,9 @@ class RpcFront:
             unchanged = False  # the full path answers with the store's error code
         finally:
             admission.leave()
+        assert self.replies is not None
+        self.replies.checked(rpc.name, unchanged)
         if not unchanged:
-            assert self.replies is not None
             self.replies.drop(rpc.name, payload)
             _REPLY_STALE.inc()
             return None
@@ -121,14 +124,16 @@ class RpcFront:
             log_event(log, "rpc", logging.DEBUG, protocol=protocol, rpc=rpc.name, code="OK", cached=True, peer=peer)
         return entry.response
 
-    async def _answer(self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str) -> bytes:
+    async def _answer(
+        self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str, cached: bool = False
+    ) -> bytes:
         admission = self.executor.admission
         instance = instance_hint(req)
         if not admission.enter(rpc.name, instance):
             refused = await self.invoke(rpc, req, protocol, peer, refused=True)
             return refused.SerializeToString()
         try:
-            reads: list[object] | None = [] if rpc.cached and self.replies is not None else None
+            reads: list[object] | None = [] if cached else None
             resp = await self.invoke(rpc, req, protocol, peer, reads=reads)
             data = resp.SerializeToString()
             if reads and self.replies is not None and resp.status.code == Code.OK:  # type: ignore[attr-defined]
@@ -216,3 +221,4 @@ class RpcFront:
 _REPLY_HIT = metrics.REPLY_CACHE.labels("hit")
 _REPLY_STALE = metrics.REPLY_CACHE.labels("stale")
 _REPLY_MISS = metrics.REPLY_CACHE.labels("miss")
+_REPLY_BYPASS = metrics.REPLY_CACHE.labels("bypass")
