@@ -18,6 +18,7 @@ from dorisctl.metaservice.proto import cloud_pb2 as pb
 from dorisctl.metaservice.proto import olap_file_pb2 as olap
 from tests.e2e.test_doris_cluster_rpc import Be, Fe
 from tests.fixtures.metaservice import MetaServer, start_meta_server
+from tests.fixtures.rpc_clients import BaiduStdClient
 from tests.integration.metaservice.conftest import OBJ, sqlite_only
 from tests.integration.metaservice.test_metrics import scrape, value
 
@@ -160,6 +161,42 @@ def test_the_cache_can_be_turned_off(tmp_path: Path, ms_backend: str) -> None:
         for _ in range(3):
             assert fe("get_tablet", get).tablet_meta.tablet_id == A
         assert counts(srv) == (0, 0, 0)
+    finally:
+        fe.channel.close()
+        srv.stop()
+
+
+def test_read_your_writes_across_workers_with_replies_cached(tmp_path: Path, ms_backend: str) -> None:
+    """Six kept connections, spread by the kernel over two workers, each with its cached replies:
+    after every acknowledged write (through another connection), every one of them reads it."""
+    sqlite_only(ms_backend, "the reply cache stands on SQLite's key cache")
+    srv = start_meta_server(tmp_path / "ms", extra_args=["--workers", "2"])
+    port = int(srv.url.rsplit(":", 1)[1])
+    fe = Fe(port)
+    get = pb.GetTabletRequest(cloud_unique_id=CUID, tablet_id=A)
+
+    async def run() -> None:
+        readers = [await BaiduStdClient.connect(port) for _ in range(6)]
+        try:
+            for ttl in range(1, 9):
+                info = pb.TabletMetaInfoPB(tablet_id=A, ttl_seconds=ttl)
+                await asyncio.to_thread(
+                    fe, "update_tablet", pb.UpdateTabletRequest(cloud_unique_id=CUID, tablet_meta_infos=[info])
+                )
+                for c in readers:
+                    for _ in range(2):  # built, then answered from the cache
+                        got = await c.call("get_tablet", get, pb.GetTabletResponse)
+                        assert got.tablet_meta.ttl_seconds == ttl
+        finally:
+            for c in readers:
+                await c.close()
+
+    try:
+        srv.ok("create_instance", {"instance_id": IID, "obj_info": dict(OBJ)})
+        create_tablet(fe, A)
+        asyncio.run(run())
+        hits, stale, _ = counts(srv)
+        assert hits >= 6 * 8 and stale >= 6  # cached in both workers, and seen stale after writes
     finally:
         fe.channel.close()
         srv.stop()
