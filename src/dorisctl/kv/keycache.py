@@ -191,7 +191,10 @@ class ReadSet:
             if points.get(key, _GONE) is not entry:
                 return False
         ranges = cache.ranges
-        return all(ranges.get(rk) is rows for rk, rows in self.ranges)
+        for rk, rows in self.ranges:  # a loop, not all(<genexpr>): this runs for every cached reply
+            if ranges.get(rk) is not rows:
+                return False
+        return True
 
 
 _GONE = object()
