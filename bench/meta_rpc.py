@@ -278,6 +278,9 @@ def main() -> int:
         help="live: also bench the default workers with the reply cache off (what requests that never repeat get)",
     )
     args = parser.parse_args()
+    unknown = [op for op in args.ops.split(",") if op not in OPS]
+    if unknown:
+        parser.error(f"--ops: unknown {', '.join(unknown)} (known: {', '.join(OPS)})")
     if args.live:
         from bench.meta_live import run_live
 
