@@ -35,7 +35,7 @@ import asyncio
 import bisect
 import struct
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
@@ -255,7 +255,7 @@ class Txn(abc.ABC):
     def track_reads(self) -> None:  # noqa: B027 - optional hook
         """Record what this transaction reads, for `read_set` (only backends that can check it later)."""
 
-    def read_set(self) -> object | None:
+    def read_set(self) -> Sized | None:
         """What this read-only transaction read, for its store's `reads_unchanged`; None when the
         backend keeps no such record (the default), some read was not recorded, or it wrote."""
         return None

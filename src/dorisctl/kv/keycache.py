@@ -184,6 +184,9 @@ class ReadSet:
         self.points: list[tuple[bytes, tuple[bytes, int] | None]] = []
         self.ranges: list[tuple[RangeKey, list[Row]]] = []
 
+    def __len__(self) -> int:
+        return len(self.points) + len(self.ranges)
+
     def holds(self, cache: KeyCache) -> bool:
         """Every read still answered by the very entry it came from (so nothing it read changed)."""
         points = cache.points
@@ -191,7 +194,7 @@ class ReadSet:
             if points.get(key, _GONE) is not entry:
                 return False
         ranges = cache.ranges
-        for rk, rows in self.ranges:  # a loop, not all(<genexpr>): this runs for every cached reply
+        for rk, rows in self.ranges:  # noqa: SIM110 - a loop, not all(<genexpr>): it runs for every cached reply
             if ranges.get(rk) is not rows:
                 return False
         return True

@@ -13,7 +13,7 @@ import contextlib
 import fcntl
 import os
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sized
 from typing import Any
 
 from google.protobuf.message import Message
@@ -148,7 +148,7 @@ async def _in_range(handler: Handler, svc: Service, txn: Txn, req: Any) -> Reply
         raise invalid(f"a value of the request is out of the int64 range ({e})") from None
 
 
-async def _tracked(handler: Handler, svc: Service, txn: Txn, req: Any, reads: list[object]) -> Reply:
+async def _tracked(handler: Handler, svc: Service, txn: Txn, req: Any, reads: list[Sized]) -> Reply:
     """The operation with its transaction's reads recorded; `reads` ends holding the read set of
     the attempt that answered (a retried attempt's set is replaced), if the store keeps one."""
     txn.track_reads()
@@ -189,7 +189,7 @@ class Executor:
         per_instance: bool = False,
         queue: Callable[[Any], str] | None = None,
         read_only: bool = False,
-        reads: list[object] | None = None,
+        reads: list[Sized] | None = None,
     ) -> Reply:
         """The operation's reply; raises MetaServiceError (store failures included).
 

@@ -24,11 +24,13 @@ its hit share (over about the last `WINDOW` checks) and brings it back when it r
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import dataclass
 
 from dorisctl import metrics
 
 _ENTRY_OVERHEAD = 200  # bytes per entry beyond request and response: the key tuple, the read set's lists
+_PER_READ = 72  # bytes per read the read set holds (a tuple and two list slots; keys and entries are shared)
 MIN_HIT_SHARE = 0.35  # below it (over the last checks of an RPC) the RPC passes the cache by...
 SAMPLE = 8  # ...but for one request in this many
 WINDOW = 1024  # checks an RPC's hit share is measured over (halved when reached)
@@ -38,7 +40,7 @@ MIN_CHECKS = 64  # checks before the share counts
 @dataclass(frozen=True, slots=True)
 class CachedReply:
     response: bytes
-    reads: object  # the store's read set (TxnKv.reads_unchanged checks it)
+    reads: Sized  # the store's read set (TxnKv.reads_unchanged checks it; its length: how many reads)
     instance: str  # the request's instance hint, for admission without parsing the request
 
 
@@ -99,4 +101,4 @@ class ReplyCache:
 
 
 def _size(request: bytes, entry: CachedReply) -> int:
-    return len(request) + len(entry.response) + _ENTRY_OVERHEAD
+    return len(request) + len(entry.response) + _ENTRY_OVERHEAD + _PER_READ * len(entry.reads)

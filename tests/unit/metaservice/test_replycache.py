@@ -7,7 +7,7 @@ from dorisctl.metaservice.replycache import MIN_CHECKS, SAMPLE, WINDOW, CachedRe
 
 
 def reply(size: int) -> CachedReply:
-    return CachedReply(b"r" * size, object(), "iid")
+    return CachedReply(b"r" * size, [], "iid")  # a read set of no reads
 
 
 def test_bounded_by_entries_oldest_out_first() -> None:
@@ -51,3 +51,11 @@ def test_an_rpc_whose_checks_mostly_come_out_stale_passes_the_cache_by_but_keeps
     for _ in range(WINDOW // 4):  # some stale checks after that: the share is still over the threshold
         cache.checked("get_version", False)
     assert all(cache.wanted("get_version") for _ in range(100))
+
+
+def test_a_reply_weighs_its_read_set_too() -> None:
+    cache = ReplyCache(max_entries=100, max_bytes=1 << 20)
+    cache.put("get_version", b"q", CachedReply(b"", [None] * 100, "iid"))  # a batch of 100 reads
+    small = ReplyCache(max_entries=100, max_bytes=1 << 20)
+    small.put("get_version", b"q", CachedReply(b"", [None], "iid"))
+    assert cache.bytes - small.bytes >= 99 * 56  # each read holds at least a 2-tuple (56 bytes) alive

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Sized
 
 from google.protobuf.message import DecodeError, Message
 
@@ -133,7 +134,7 @@ class RpcFront:
             refused = await self.invoke(rpc, req, protocol, peer, refused=True)
             return refused.SerializeToString()
         try:
-            reads: list[object] | None = [] if cached else None
+            reads: list[Sized] | None = [] if cached else None
             resp = await self.invoke(rpc, req, protocol, peer, reads=reads)
             data = resp.SerializeToString()
             if reads and self.replies is not None and resp.status.code == Code.OK:  # type: ignore[attr-defined]
@@ -170,7 +171,7 @@ class RpcFront:
         peer: str = "",
         *,
         refused: bool = False,
-        reads: list[object] | None = None,
+        reads: list[Sized] | None = None,
     ) -> Message:
         """The RPC's response with `status` filled (OK included), never an exception; `refused`:
         admission said no, so the answer is MAX_QPS_LIMIT and nothing runs; `reads`: receives the
