@@ -64,9 +64,10 @@ class RpcFront:
         """The serialized response to a serialized request (raises BadRequest if it does not parse).
 
         Admission first (every request counts), then the operation. `received`: when the request's
-        last byte was read (time.perf_counter()): the store may answer from what it read after
-        that (kv.REQUEST_RECEIVED)."""
-        if received is None:
+        last byte was read (time.perf_counter()): a read-only RPC's store may answer from what it
+        read after that (kv.REQUEST_RECEIVED). Writes always read the latest version: one that
+        waited for another worker's commit to the same keys would otherwise meet it as a conflict."""
+        if received is None or rpc.mutates:
             return await self._call(rpc, payload, protocol, peer, received)
         token = REQUEST_RECEIVED.set(received)
         try:
