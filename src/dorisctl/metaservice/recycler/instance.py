@@ -8,6 +8,7 @@ import asyncio
 import collections
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -19,6 +20,7 @@ from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.model.instances import load_instance, node_counts, open_sk
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 from dorisctl.metaservice.recycler import stages
+from dorisctl.metaservice.recycler.chunks import Chunked
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
@@ -185,6 +187,40 @@ class InstanceRecycler:
     async def _abort_timeout_txns(self, iid: str) -> int:
         begin, end = keys.sub_range("txn", iid, "txn_running")
         aborted = 0
+
+        async def abort(txn: Txn, expired: Sequence[bytes]) -> int:
+            n = 0
+            now_ms = self.svc.now_ms()
+            for k in expired:
+                raw = await txn.get(k)
+                if raw is None:
+                    continue
+                running = cloud_pb2.TxnRunningPB()
+                running.ParseFromString(raw)
+                if running.timeout_time >= now_ms:
+                    continue
+                _, fields = keys.decode_key(k)
+                db_id, txn_id = int(fields[3]), int(fields[4])
+                info_key = keys.txn_info_key(iid, db_id, txn_id)
+                raw_info = await txn.get(info_key)
+                if raw_info is None:
+                    txn.remove(k)
+                    continue
+                info = cloud_pb2.TxnInfoPB()
+                info.ParseFromString(raw_info)
+                if info.status not in (cloud_pb2.TXN_STATUS_PREPARED, cloud_pb2.TXN_STATUS_PRECOMMITTED):
+                    continue  # committed/visible/aborted: the producer finishes it
+                info.status = cloud_pb2.TXN_STATUS_ABORTED
+                info.finish_time = now_ms
+                info.reason = "timeout by recycler"
+                txn.put(info_key, info.SerializeToString())
+                txn.remove(k)
+                rec = cloud_pb2.RecycleTxnPB(creation_time=now_ms, label=info.label)
+                txn.put(keys.recycle_txn_key(iid, db_id, txn_id), rec.SerializeToString())
+                n += 1
+            return n
+
+        chunked: Chunked[bytes] = Chunked(self.kv, "aborting timed-out txns")
         for batch in await self._scan_batches(begin, end):
             now = self.svc.now_ms()
             expired = []
@@ -193,42 +229,8 @@ class InstanceRecycler:
                 running.ParseFromString(v)
                 if running.timeout_time < now:
                     expired.append(k)
-            if not expired:
-                continue
-
-            async def abort(txn: Txn, expired: list[bytes] = expired) -> int:
-                n = 0
-                now_ms = self.svc.now_ms()
-                for k in expired:
-                    raw = await txn.get(k)
-                    if raw is None:
-                        continue
-                    running = cloud_pb2.TxnRunningPB()
-                    running.ParseFromString(raw)
-                    if running.timeout_time >= now_ms:
-                        continue
-                    _, fields = keys.decode_key(k)
-                    db_id, txn_id = int(fields[3]), int(fields[4])
-                    info_key = keys.txn_info_key(iid, db_id, txn_id)
-                    raw_info = await txn.get(info_key)
-                    if raw_info is None:
-                        txn.remove(k)
-                        continue
-                    info = cloud_pb2.TxnInfoPB()
-                    info.ParseFromString(raw_info)
-                    if info.status not in (cloud_pb2.TXN_STATUS_PREPARED, cloud_pb2.TXN_STATUS_PRECOMMITTED):
-                        continue  # committed/visible/aborted: the producer finishes it
-                    info.status = cloud_pb2.TXN_STATUS_ABORTED
-                    info.finish_time = now_ms
-                    info.reason = "timeout by recycler"
-                    txn.put(info_key, info.SerializeToString())
-                    txn.remove(k)
-                    rec = cloud_pb2.RecycleTxnPB(creation_time=now_ms, label=info.label)
-                    txn.put(keys.recycle_txn_key(iid, db_id, txn_id), rec.SerializeToString())
-                    n += 1
-                return n
-
-            aborted += await run_txn(self.kv, abort)
+            if expired:
+                aborted += await chunked.run(expired, abort)
         if aborted:
             log_event(log, "recycle_txns_aborted", instance_id=iid, count=aborted)
         return aborted
@@ -237,6 +239,27 @@ class InstanceRecycler:
         begin, end = keys.sub_range("recycle", iid, "txn")
         keep_ms = self.cfg.label_keep_max_second * 1000
         expired_total = 0
+
+        async def expire(txn: Txn, expired: Sequence[bytes]) -> int:
+            n = 0
+            for k in expired:
+                if await txn.get(k) is None:
+                    continue
+                _, fields = keys.decode_key(k)
+                db_id, txn_id = int(fields[3]), int(fields[4])
+                info_key = keys.txn_info_key(iid, db_id, txn_id)
+                raw_info = await txn.get(info_key)
+                if raw_info is not None:
+                    info = cloud_pb2.TxnInfoPB()
+                    info.ParseFromString(raw_info)
+                    await self._drop_from_label(txn, iid, db_id, info.label, txn_id)
+                    txn.remove(info_key)
+                txn.remove(keys.txn_index_key(iid, txn_id))
+                txn.remove(k)
+                n += 1
+            return n
+
+        chunked: Chunked[bytes] = Chunked(self.kv, "expiring labels")
         for batch in await self._scan_batches(begin, end):
             now = self.svc.now_ms()
             expired = []
@@ -245,29 +268,8 @@ class InstanceRecycler:
                 rec.ParseFromString(v)
                 if rec.immediate or rec.creation_time + keep_ms <= now:
                     expired.append(k)
-            if not expired:
-                continue
-
-            async def expire(txn: Txn, expired: list[bytes] = expired) -> int:
-                n = 0
-                for k in expired:
-                    if await txn.get(k) is None:
-                        continue
-                    _, fields = keys.decode_key(k)
-                    db_id, txn_id = int(fields[3]), int(fields[4])
-                    info_key = keys.txn_info_key(iid, db_id, txn_id)
-                    raw_info = await txn.get(info_key)
-                    if raw_info is not None:
-                        info = cloud_pb2.TxnInfoPB()
-                        info.ParseFromString(raw_info)
-                        await self._drop_from_label(txn, iid, db_id, info.label, txn_id)
-                        txn.remove(info_key)
-                    txn.remove(keys.txn_index_key(iid, txn_id))
-                    txn.remove(k)
-                    n += 1
-                return n
-
-            expired_total += await run_txn(self.kv, expire)
+            if expired:
+                expired_total += await chunked.run(expired, expire)
         if expired_total:
             log_event(log, "recycle_labels_expired", instance_id=iid, count=expired_total)
         return expired_total
@@ -302,6 +304,8 @@ class InstanceRecycler:
         begin, end = keys.sub_range("recycle", iid, "rowset")
         locations: dict[str, Location] | None = None
         opts = self.cfg.client_options()
+        chunked: Chunked[bytes] = Chunked(self.kv, "removing recycled rowsets")
+        recycled = 0
         for batch in await self._scan_batches(begin, end):
             now_s = self.svc.now_s()
             # per resource: (key, rel object keys or None for "list by prefix", prefix, bytes)
@@ -356,17 +360,19 @@ class InstanceRecycler:
                 done_keys.extend(k for k, _, _, _ in items)
 
             async def remove(
-                txn: Txn, done_keys: list[bytes] = done_keys, ranges: dict[bytes, tuple[bytes, bytes]] = bitmap_ranges
-            ) -> None:
-                for k in done_keys:
+                txn: Txn, done: Sequence[bytes], ranges: dict[bytes, tuple[bytes, bytes]] = bitmap_ranges
+            ) -> int:
+                for k in done:
                     txn.remove(k)
                     txn.remove_range(*ranges[k])
+                return len(done)
 
-            await run_txn(self.kv, remove)
-            res.rowsets_recycled += len(done_keys)
-            res.keys_deleted += len(done_keys)
-        if res.rowsets_recycled:
-            log_event(log, "recycle_rowsets_done", instance_id=iid, rowsets=res.rowsets_recycled)
+            removed = await chunked.run(done_keys, remove)
+            recycled += removed
+            res.rowsets_recycled += removed
+            res.keys_deleted += removed
+        if recycled:
+            log_event(log, "recycle_rowsets_done", instance_id=iid, rowsets=recycled)
 
     # -- NORMAL: dropped indexes and partitions --------------------------------------------------
 
