@@ -206,3 +206,26 @@ async def test_chunks_start_whole_halve_on_too_large_and_keep_the_size_that_fits
         assert calls == [62, 38]  # the second batch starts at the size that fit
     else:
         assert calls == [500] and chunked.transactions == 1 and chunked.splits == 0
+
+
+async def test_destroy_removes_a_node_index_larger_than_one_transaction(store: Service) -> None:
+    """A DELETED instance with 200 nodes and 100 stale node-index entries: its 300 entries go
+    (with its key ranges and instance key) in one round; another instance's entries stay."""
+    svc = store
+    iid, other = f"big{uuid.uuid4().hex[:8]}", f"oth{uuid.uuid4().hex[:8]}"
+    nodes = [pb.NodeInfoPB(cloud_unique_id=f"1:{iid}:be{n}", ip="127.0.0.1", heartbeat_port=9050) for n in range(200)]
+    inst = pb.InstanceInfoPB(instance_id=iid, status=pb.InstanceInfoPB.DELETED)
+    inst.clusters.add(cluster_id="c1", cluster_name="c1", type=pb.ClusterPB.COMPUTE, nodes=nodes)
+    index = {keys.node_index_key(n.cloud_unique_id, iid): iid.encode() for n in nodes}
+    index |= {keys.node_index_key(f"stale{n}", iid): iid.encode() for n in range(100)}
+    others = {keys.node_index_key(f"stale{n}", other): other.encode() for n in range(3)}
+    mine = {keys.txn_info_key(iid, 1, t): b"v" for t in range(150)}
+    await put_many(svc.kv, {keys.instance_key(iid): inst.SerializeToString()} | index | others | mine)
+
+    res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance(iid)
+    assert (res.outcome, res.kind) == ("done", "destroy"), res.error
+    assert res.keys_deleted == len(mine) + 1
+    left = await run_txn(svc.kv, lambda txn: txn.get_range(*keys.NODE_INDEX_RANGE))
+    assert dict(left) == others
+    assert await run_txn(svc.kv, lambda txn: txn.get(keys.instance_key(iid))) is None
+    assert await read_instance(svc.kv, iid) == {}

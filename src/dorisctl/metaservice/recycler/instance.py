@@ -118,22 +118,31 @@ class InstanceRecycler:
         ranges = keys.instance_delete_ranges(iid)
         res.keys_deleted += await self._count_ranges(ranges)
 
-        async def delete_ranges(txn: Txn) -> None:
+        async def still_deleted(txn: Txn) -> cloud_pb2.InstanceInfoPB:
             await self.lease.check(txn, iid)
             current = await load_instance(txn, iid)
             if current is None or current.status != InstanceInfoPB.DELETED:
                 raise LeaseLost(f"instance {iid} is no longer DELETED")
+            return current
+
+        async def delete_ranges(txn: Txn) -> set[bytes]:
+            current = await still_deleted(txn)
             for begin, end in ranges:
                 txn.remove_range(begin, end)
-            for cuid in node_counts(current):
-                txn.remove(keys.node_index_key(cuid, iid))
-            # stale node-index entries naming this instance (the index is small: one key per node)
-            begin, end = keys.NODE_INDEX_RANGE
-            for k, v in await txn.get_range(begin, end):
-                if v == iid.encode():
-                    txn.remove(k)
+            return {keys.node_index_key(cuid, iid) for cuid in node_counts(current)}
 
-        await run_txn(self.kv, delete_ranges)
+        async def delete_index(txn: Txn, chunk: Sequence[bytes]) -> int:
+            await still_deleted(txn)
+            for k in chunk:
+                txn.remove(k)
+            return len(chunk)
+
+        index = await run_txn(self.kv, delete_ranges)
+        # and stale node-index entries naming it, found by a read-only scan (on etcd every key a
+        # writing transaction reads is one compare: the whole index would not fit in one)
+        index.update(k for k, v in await self._read_page(*keys.NODE_INDEX_RANGE) if v == iid.encode())
+        # in transactions that fit the store: an instance can have more nodes than etcd's 128 ops
+        await Chunked[bytes](self.kv, "removing the node index of a deleted instance").run(sorted(index), delete_index)
         log_event(log, "recycle_kv_ranges_deleted", instance_id=iid, keys=res.keys_deleted)
 
         async def delete_instance(txn: Txn) -> None:
