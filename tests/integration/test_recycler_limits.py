@@ -152,29 +152,33 @@ async def test_one_pass_handles_more_records_than_one_transaction_holds(store: S
 async def test_a_record_too_large_for_any_transaction_fails_clearly(etcd_cluster: object, tmp_path: Path) -> None:
     """On an etcd store taking requests of at most 256 KiB (about 170 KB of keys and values), a
     timed-out txn whose label is 95 KB cannot be aborted in any transaction (its info and its
-    recycle record each carry the label): the round fails naming the step and the limit, and the
-    txn is left as it was."""
+    recycle record each carry the label): the 60 timed-out txns before it in the batch are aborted
+    (in chunks) and counted, then the round fails naming the step and the limit, and that txn is
+    left as it was."""
     url = etcd_cluster.unique_url() + "?max_request_bytes=262144"  # type: ignore[attr-defined]
     kv = open_store(url)
     try:
         svc = Service(kv=kv, keyring=load_keyring(tmp_path, env={}))
         iid = "toolarge"
         running = pb.TxnRunningPB(timeout_time=1).SerializeToString()
-        info = txn_info(1, 7, "x" * 95_000, pb.TXN_STATUS_PREPARED)
-        await put_many(
-            kv,
-            {
-                keys.instance_key(iid): pb.InstanceInfoPB(instance_id=iid).SerializeToString(),
-                keys.txn_info_key(iid, 1, 7): info,
-                keys.txn_running_key(iid, 1, 7): running,
-            },
-        )
+        info = txn_info(1, 999, "x" * 95_000, pb.TXN_STATUS_PREPARED)
+        records = {keys.instance_key(iid): pb.InstanceInfoPB(instance_id=iid).SerializeToString()}
+        for t in range(1, 61):
+            records[keys.txn_info_key(iid, 1, t)] = txn_info(1, t, f"l{t}", pb.TXN_STATUS_PREPARED)
+            records[keys.txn_running_key(iid, 1, t)] = running
+        await put_many(kv, records)
+        await put_many(kv, {keys.txn_info_key(iid, 1, 999): info, keys.txn_running_key(iid, 1, 999): running})
+
         res = await Recycler(svc, fast_cfg(), ip_port="a:1").recycle_instance(iid)
         assert res.outcome == "failed"
         assert "aborting timed-out txns: one record does not fit in a transaction" in res.error, res.error
+        assert res.txns_aborted == 60
         after = await read_instance(kv, iid)
-        assert after[keys.txn_info_key(iid, 1, 7)] == info and after[keys.txn_running_key(iid, 1, 7)] == running
-        assert keys.recycle_txn_key(iid, 1, 7) not in after
+        for t in range(1, 61):
+            assert pb.TxnInfoPB.FromString(after[keys.txn_info_key(iid, 1, t)]).status == pb.TXN_STATUS_ABORTED
+            assert keys.txn_running_key(iid, 1, t) not in after and keys.recycle_txn_key(iid, 1, t) in after
+        assert after[keys.txn_info_key(iid, 1, 999)] == info and after[keys.txn_running_key(iid, 1, 999)] == running
+        assert keys.recycle_txn_key(iid, 1, 999) not in after
     finally:
         await kv.close()
 

@@ -33,13 +33,15 @@ class Chunked(Generic[T]):
     def __init__(self, kv: TxnKv, what: str) -> None:
         self.kv = kv
         self.what = what  # names the step in a single record's TooLarge message
-        self.size = 0  # largest chunk tried that did not fail as too large; 0: none yet (whole batch)
+        self.size = 0  # chunk size to use: half the last chunk found too large; 0: the whole batch
         self.transactions = 0  # committed chunk transactions (what a test or a log can check)
         self.splits = 0  # chunks halved after TooLarge
 
-    async def run(self, items: Sequence[T], fn: ChunkFn[T]) -> int:
+    async def run(self, items: Sequence[T], fn: ChunkFn[T], counted: Callable[[int], None] | None = None) -> int:
         """Run fn(txn, chunk) over consecutive chunks of items, each in its own transaction, and
-        return the sum of what the committed chunks returned (each chunk's count of records done)."""
+        return the sum of what the committed chunks returned (each chunk's count of records done).
+        `counted` gets each committed chunk's count as it commits, so a step that fails part-way
+        still reports what its committed chunks did."""
         done = 0
         i = 0
         while i < len(items):
@@ -50,7 +52,7 @@ class Chunked(Generic[T]):
                 return await fn(txn, chunk)
 
             try:
-                done += await run_txn(self.kv, one)
+                n = await run_txn(self.kv, one)
             except TooLarge as e:
                 if e.what != "txn":  # a key or value over the limit: no smaller chunk helps
                     raise TooLarge(f"{self.what}: {e}", what=e.what) from e
@@ -60,5 +62,8 @@ class Chunked(Generic[T]):
                 self.splits += 1
                 continue
             self.transactions += 1
+            done += n
+            if counted is not None:
+                counted(n)
             i += size
         return done

@@ -181,8 +181,8 @@ class InstanceRecycler:
 
     async def routine_gc(self, inst: cloud_pb2.InstanceInfoPB, res: JobResult) -> None:
         iid = inst.instance_id
-        res.txns_aborted += await self._abort_timeout_txns(iid)
-        res.labels_expired += await self._expire_labels(iid)
+        await self._abort_timeout_txns(iid, res)
+        await self._expire_labels(iid, res)
         await self._recycle_dropped(inst, res, "index")
         await self._recycle_dropped(inst, res, "partition")
         await self._recycle_rowsets(inst, res)
@@ -193,7 +193,7 @@ class InstanceRecycler:
         rows = await self._read_page(begin, end)
         return [rows[i : i + GC_BATCH] for i in range(0, len(rows), GC_BATCH)]
 
-    async def _abort_timeout_txns(self, iid: str) -> int:
+    async def _abort_timeout_txns(self, iid: str, res: JobResult) -> None:
         begin, end = keys.sub_range("txn", iid, "txn_running")
         aborted = 0
 
@@ -239,12 +239,11 @@ class InstanceRecycler:
                 if running.timeout_time < now:
                     expired.append(k)
             if expired:
-                aborted += await chunked.run(expired, abort)
+                aborted += await chunked.run(expired, abort, lambda n: _count(res, "txns_aborted", n=n))
         if aborted:
             log_event(log, "recycle_txns_aborted", instance_id=iid, count=aborted)
-        return aborted
 
-    async def _expire_labels(self, iid: str) -> int:
+    async def _expire_labels(self, iid: str, res: JobResult) -> None:
         begin, end = keys.sub_range("recycle", iid, "txn")
         keep_ms = self.cfg.label_keep_max_second * 1000
         expired_total = 0
@@ -278,10 +277,9 @@ class InstanceRecycler:
                 if rec.immediate or rec.creation_time + keep_ms <= now:
                     expired.append(k)
             if expired:
-                expired_total += await chunked.run(expired, expire)
+                expired_total += await chunked.run(expired, expire, lambda n: _count(res, "labels_expired", n=n))
         if expired_total:
             log_event(log, "recycle_labels_expired", instance_id=iid, count=expired_total)
-        return expired_total
 
     @staticmethod
     async def _drop_from_label(txn: Txn, iid: str, db_id: int, label: str, txn_id: int) -> None:
@@ -376,10 +374,9 @@ class InstanceRecycler:
                     txn.remove_range(*ranges[k])
                 return len(done)
 
-            removed = await chunked.run(done_keys, remove)
-            recycled += removed
-            res.rowsets_recycled += removed
-            res.keys_deleted += removed
+            recycled += await chunked.run(
+                done_keys, remove, lambda n: _count(res, "rowsets_recycled", "keys_deleted", n=n)
+            )
         if recycled:
             log_event(log, "recycle_rowsets_done", instance_id=iid, rowsets=recycled)
 
@@ -545,3 +542,9 @@ class InstanceRecycler:
 
         await run_txn(self.kv, remove)
         res.tablets_recycled += 1
+
+
+def _count(res: JobResult, *fields: str, n: int) -> None:
+    """Add a committed chunk's count to the job's figures (recycler/chunks.py)."""
+    for f in fields:
+        setattr(res, f, getattr(res, f) + n)
