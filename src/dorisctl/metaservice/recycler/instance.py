@@ -8,6 +8,7 @@ import asyncio
 import collections
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -19,6 +20,7 @@ from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.model.instances import load_instance, node_counts, open_sk
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 from dorisctl.metaservice.recycler import stages
+from dorisctl.metaservice.recycler.chunks import Chunked
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
@@ -116,22 +118,31 @@ class InstanceRecycler:
         ranges = keys.instance_delete_ranges(iid)
         res.keys_deleted += await self._count_ranges(ranges)
 
-        async def delete_ranges(txn: Txn) -> None:
+        async def still_deleted(txn: Txn) -> cloud_pb2.InstanceInfoPB:
             await self.lease.check(txn, iid)
             current = await load_instance(txn, iid)
             if current is None or current.status != InstanceInfoPB.DELETED:
                 raise LeaseLost(f"instance {iid} is no longer DELETED")
+            return current
+
+        async def delete_ranges(txn: Txn) -> set[bytes]:
+            current = await still_deleted(txn)
             for begin, end in ranges:
                 txn.remove_range(begin, end)
-            for cuid in node_counts(current):
-                txn.remove(keys.node_index_key(cuid, iid))
-            # stale node-index entries naming this instance (the index is small: one key per node)
-            begin, end = keys.NODE_INDEX_RANGE
-            for k, v in await txn.get_range(begin, end):
-                if v == iid.encode():
-                    txn.remove(k)
+            return {keys.node_index_key(cuid, iid) for cuid in node_counts(current)}
 
-        await run_txn(self.kv, delete_ranges)
+        async def delete_index(txn: Txn, chunk: Sequence[bytes]) -> int:
+            await still_deleted(txn)
+            for k in chunk:
+                txn.remove(k)
+            return len(chunk)
+
+        index = await run_txn(self.kv, delete_ranges)
+        # and stale node-index entries naming it, found by a read-only scan (on etcd every key a
+        # writing transaction reads is one compare: the whole index would not fit in one)
+        index.update(k for k, v in await self._read_page(*keys.NODE_INDEX_RANGE) if v == iid.encode())
+        # in transactions that fit the store: an instance can have more nodes than etcd's 128 ops
+        await Chunked[bytes](self.kv, "removing the node index of a deleted instance").run(sorted(index), delete_index)
         log_event(log, "recycle_kv_ranges_deleted", instance_id=iid, keys=res.keys_deleted)
 
         async def delete_instance(txn: Txn) -> None:
@@ -170,8 +181,8 @@ class InstanceRecycler:
 
     async def routine_gc(self, inst: cloud_pb2.InstanceInfoPB, res: JobResult) -> None:
         iid = inst.instance_id
-        res.txns_aborted += await self._abort_timeout_txns(iid)
-        res.labels_expired += await self._expire_labels(iid)
+        await self._abort_timeout_txns(iid, res)
+        await self._expire_labels(iid, res)
         await self._recycle_dropped(inst, res, "index")
         await self._recycle_dropped(inst, res, "partition")
         await self._recycle_rowsets(inst, res)
@@ -182,9 +193,43 @@ class InstanceRecycler:
         rows = await self._read_page(begin, end)
         return [rows[i : i + GC_BATCH] for i in range(0, len(rows), GC_BATCH)]
 
-    async def _abort_timeout_txns(self, iid: str) -> int:
+    async def _abort_timeout_txns(self, iid: str, res: JobResult) -> None:
         begin, end = keys.sub_range("txn", iid, "txn_running")
         aborted = 0
+
+        async def abort(txn: Txn, expired: Sequence[bytes]) -> int:
+            n = 0
+            now_ms = self.svc.now_ms()
+            for k in expired:
+                raw = await txn.get(k)
+                if raw is None:
+                    continue
+                running = cloud_pb2.TxnRunningPB()
+                running.ParseFromString(raw)
+                if running.timeout_time >= now_ms:
+                    continue
+                _, fields = keys.decode_key(k)
+                db_id, txn_id = int(fields[3]), int(fields[4])
+                info_key = keys.txn_info_key(iid, db_id, txn_id)
+                raw_info = await txn.get(info_key)
+                if raw_info is None:
+                    txn.remove(k)
+                    continue
+                info = cloud_pb2.TxnInfoPB()
+                info.ParseFromString(raw_info)
+                if info.status not in (cloud_pb2.TXN_STATUS_PREPARED, cloud_pb2.TXN_STATUS_PRECOMMITTED):
+                    continue  # committed/visible/aborted: the producer finishes it
+                info.status = cloud_pb2.TXN_STATUS_ABORTED
+                info.finish_time = now_ms
+                info.reason = "timeout by recycler"
+                txn.put(info_key, info.SerializeToString())
+                txn.remove(k)
+                rec = cloud_pb2.RecycleTxnPB(creation_time=now_ms, label=info.label)
+                txn.put(keys.recycle_txn_key(iid, db_id, txn_id), rec.SerializeToString())
+                n += 1
+            return n
+
+        chunked: Chunked[bytes] = Chunked(self.kv, "aborting timed-out txns")
         for batch in await self._scan_batches(begin, end):
             now = self.svc.now_ms()
             expired = []
@@ -193,50 +238,36 @@ class InstanceRecycler:
                 running.ParseFromString(v)
                 if running.timeout_time < now:
                     expired.append(k)
-            if not expired:
-                continue
-
-            async def abort(txn: Txn, expired: list[bytes] = expired) -> int:
-                n = 0
-                now_ms = self.svc.now_ms()
-                for k in expired:
-                    raw = await txn.get(k)
-                    if raw is None:
-                        continue
-                    running = cloud_pb2.TxnRunningPB()
-                    running.ParseFromString(raw)
-                    if running.timeout_time >= now_ms:
-                        continue
-                    _, fields = keys.decode_key(k)
-                    db_id, txn_id = int(fields[3]), int(fields[4])
-                    info_key = keys.txn_info_key(iid, db_id, txn_id)
-                    raw_info = await txn.get(info_key)
-                    if raw_info is None:
-                        txn.remove(k)
-                        continue
-                    info = cloud_pb2.TxnInfoPB()
-                    info.ParseFromString(raw_info)
-                    if info.status not in (cloud_pb2.TXN_STATUS_PREPARED, cloud_pb2.TXN_STATUS_PRECOMMITTED):
-                        continue  # committed/visible/aborted: the producer finishes it
-                    info.status = cloud_pb2.TXN_STATUS_ABORTED
-                    info.finish_time = now_ms
-                    info.reason = "timeout by recycler"
-                    txn.put(info_key, info.SerializeToString())
-                    txn.remove(k)
-                    rec = cloud_pb2.RecycleTxnPB(creation_time=now_ms, label=info.label)
-                    txn.put(keys.recycle_txn_key(iid, db_id, txn_id), rec.SerializeToString())
-                    n += 1
-                return n
-
-            aborted += await run_txn(self.kv, abort)
+            if expired:
+                aborted += await chunked.run(expired, abort, lambda n: _count(res, "txns_aborted", n=n))
         if aborted:
             log_event(log, "recycle_txns_aborted", instance_id=iid, count=aborted)
-        return aborted
 
-    async def _expire_labels(self, iid: str) -> int:
+    async def _expire_labels(self, iid: str, res: JobResult) -> None:
         begin, end = keys.sub_range("recycle", iid, "txn")
         keep_ms = self.cfg.label_keep_max_second * 1000
         expired_total = 0
+
+        async def expire(txn: Txn, expired: Sequence[bytes]) -> int:
+            n = 0
+            for k in expired:
+                if await txn.get(k) is None:
+                    continue
+                _, fields = keys.decode_key(k)
+                db_id, txn_id = int(fields[3]), int(fields[4])
+                info_key = keys.txn_info_key(iid, db_id, txn_id)
+                raw_info = await txn.get(info_key)
+                if raw_info is not None:
+                    info = cloud_pb2.TxnInfoPB()
+                    info.ParseFromString(raw_info)
+                    await self._drop_from_label(txn, iid, db_id, info.label, txn_id)
+                    txn.remove(info_key)
+                txn.remove(keys.txn_index_key(iid, txn_id))
+                txn.remove(k)
+                n += 1
+            return n
+
+        chunked: Chunked[bytes] = Chunked(self.kv, "expiring labels")
         for batch in await self._scan_batches(begin, end):
             now = self.svc.now_ms()
             expired = []
@@ -245,32 +276,10 @@ class InstanceRecycler:
                 rec.ParseFromString(v)
                 if rec.immediate or rec.creation_time + keep_ms <= now:
                     expired.append(k)
-            if not expired:
-                continue
-
-            async def expire(txn: Txn, expired: list[bytes] = expired) -> int:
-                n = 0
-                for k in expired:
-                    if await txn.get(k) is None:
-                        continue
-                    _, fields = keys.decode_key(k)
-                    db_id, txn_id = int(fields[3]), int(fields[4])
-                    info_key = keys.txn_info_key(iid, db_id, txn_id)
-                    raw_info = await txn.get(info_key)
-                    if raw_info is not None:
-                        info = cloud_pb2.TxnInfoPB()
-                        info.ParseFromString(raw_info)
-                        await self._drop_from_label(txn, iid, db_id, info.label, txn_id)
-                        txn.remove(info_key)
-                    txn.remove(keys.txn_index_key(iid, txn_id))
-                    txn.remove(k)
-                    n += 1
-                return n
-
-            expired_total += await run_txn(self.kv, expire)
+            if expired:
+                expired_total += await chunked.run(expired, expire, lambda n: _count(res, "labels_expired", n=n))
         if expired_total:
             log_event(log, "recycle_labels_expired", instance_id=iid, count=expired_total)
-        return expired_total
 
     @staticmethod
     async def _drop_from_label(txn: Txn, iid: str, db_id: int, label: str, txn_id: int) -> None:
@@ -302,6 +311,8 @@ class InstanceRecycler:
         begin, end = keys.sub_range("recycle", iid, "rowset")
         locations: dict[str, Location] | None = None
         opts = self.cfg.client_options()
+        chunked: Chunked[bytes] = Chunked(self.kv, "removing recycled rowsets")
+        recycled = 0
         for batch in await self._scan_batches(begin, end):
             now_s = self.svc.now_s()
             # per resource: (key, rel object keys or None for "list by prefix", prefix, bytes)
@@ -356,17 +367,18 @@ class InstanceRecycler:
                 done_keys.extend(k for k, _, _, _ in items)
 
             async def remove(
-                txn: Txn, done_keys: list[bytes] = done_keys, ranges: dict[bytes, tuple[bytes, bytes]] = bitmap_ranges
-            ) -> None:
-                for k in done_keys:
+                txn: Txn, done: Sequence[bytes], ranges: dict[bytes, tuple[bytes, bytes]] = bitmap_ranges
+            ) -> int:
+                for k in done:
                     txn.remove(k)
                     txn.remove_range(*ranges[k])
+                return len(done)
 
-            await run_txn(self.kv, remove)
-            res.rowsets_recycled += len(done_keys)
-            res.keys_deleted += len(done_keys)
-        if res.rowsets_recycled:
-            log_event(log, "recycle_rowsets_done", instance_id=iid, rowsets=res.rowsets_recycled)
+            recycled += await chunked.run(
+                done_keys, remove, lambda n: _count(res, "rowsets_recycled", "keys_deleted", n=n)
+            )
+        if recycled:
+            log_event(log, "recycle_rowsets_done", instance_id=iid, rowsets=recycled)
 
     # -- NORMAL: dropped indexes and partitions --------------------------------------------------
 
@@ -530,3 +542,9 @@ class InstanceRecycler:
 
         await run_txn(self.kv, remove)
         res.tablets_recycled += 1
+
+
+def _count(res: JobResult, *fields: str, n: int) -> None:
+    """Add a committed chunk's count to the job's figures (recycler/chunks.py)."""
+    for f in fields:
+        setattr(res, f, getattr(res, f) + n)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from dorisctl.kv import Txn, run_txn
 from dorisctl.logs import log_event
@@ -25,6 +25,7 @@ from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.proto import cloud_pb2
 from dorisctl.metaservice.proto.loadjob_records_pb2 import RecycleStagePB
+from dorisctl.metaservice.recycler.chunks import Chunked
 from dorisctl.metaservice.recycler.config import JobResult, RecyclerConfig
 from dorisctl.metaservice.recycler.objstore import Location, ObjStore, ObjStoreError
 
@@ -53,16 +54,16 @@ async def _read(svc: Service, begin: bytes, end: bytes) -> list[tuple[bytes, byt
     return await run_txn(svc.kv, read)
 
 
-async def _remove(svc: Service, doomed: list[bytes], batch: int = 100) -> None:
-    """In transactions of at most `batch` keys (etcd's default limit is 128 operations)."""
-    for i in range(0, len(doomed), batch):
-        chunk = doomed[i : i + batch]
+async def _remove(svc: Service, doomed: list[bytes]) -> None:
+    """In order, in transactions that fit the store (chunks.py; etcd's default limit is 128
+    operations): the keys of a chunk go together, and a chunk goes only after the ones before it."""
 
-        async def remove(txn: Txn, chunk: list[bytes] = chunk) -> None:
-            for k in chunk:
-                txn.remove(k)
+    async def remove(txn: Txn, chunk: Sequence[bytes]) -> int:
+        for k in chunk:
+            txn.remove(k)
+        return len(chunk)
 
-        await run_txn(svc.kv, remove)
+    await Chunked[bytes](svc.kv, "removing COPY INTO keys").run(doomed, remove)
 
 
 async def recycle_stages(
