@@ -72,6 +72,7 @@ def recycled_rowset(tablet: int, rid: str, creation_s: int) -> bytes:
     rs.rowset_meta.tablet_id = tablet
     rs.rowset_meta.num_segments = 1
     rs.rowset_meta.total_disk_size = 100
+    rs.rowset_meta.tablet_schema.schema_version = 0  # no inverted index: its files are named exactly
     return rs.SerializeToString()
 
 

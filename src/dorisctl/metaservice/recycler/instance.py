@@ -24,6 +24,7 @@ from dorisctl.metaservice.recycler.chunks import Chunked
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
+from dorisctl.metaservice.recycler.rowset_files import SchemaIndexes, rowset_files
 
 log = logging.getLogger("dorisctl.recycler")
 
@@ -312,6 +313,7 @@ class InstanceRecycler:
         locations: dict[str, Location] | None = None
         opts = self.cfg.client_options()
         chunked: Chunked[bytes] = Chunked(self.kv, "removing recycled rowsets")
+        schemas = SchemaIndexes(self.kv, iid)
         recycled = 0
         for batch in await self._scan_batches(begin, end):
             now_s = self.svc.now_s()
@@ -328,12 +330,12 @@ class InstanceRecycler:
                 rowset_id = fields[4].decode() if isinstance(fields[4], bytes) else str(fields[4])
                 meta = rs.rowset_meta
                 resource = rs.resource_id or meta.resource_id
-                if rs.HasField("rowset_meta") and meta.HasField("num_segments"):
-                    rid = meta.rowset_id_v2 or rowset_id
-                    rel: list[str] | None = [f"data/{tablet_id}/{rid}_{seg}.dat" for seg in range(meta.num_segments)]
-                    size = meta.total_disk_size
-                else:
-                    rel, size = None, 0
+                # segments and inverted-index files (rowset_files.py); a PREPARE rowset's files
+                # cannot be named (upstream deletes it by prefix too), nor a record without meta
+                rel: list[str] | None = None
+                if rs.type != RecycleRowsetPB.PREPARE and rs.HasField("rowset_meta"):
+                    rel = await rowset_files(meta, tablet_id, meta.rowset_id_v2 or rowset_id, schemas)
+                size = meta.total_disk_size if rel is not None else 0
                 work[resource].append((k, rel, f"data/{tablet_id}/{rowset_id}_", size))
                 bitmap_ranges[k] = keys.meta_delete_bitmap_rowset_range(iid, tablet_id, rowset_id)
             if not work:
