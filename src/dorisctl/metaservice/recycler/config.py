@@ -73,6 +73,7 @@ class JobResult:
     indexes_recycled: int = 0
     partitions_recycled: int = 0
     tablets_recycled: int = 0
+    tmp_rowsets_recycled: int = 0
     s3_seconds: float = 0.0
     lease_renewals: int = 0
 

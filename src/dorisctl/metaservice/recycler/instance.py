@@ -1,6 +1,7 @@
 """What the recycler does to one instance: destroy a DELETED one (objects under every location's
 prefix, then its key ranges, then the instance key) or garbage-collect a NORMAL one (timed-out
-txns, expired labels, recycled rowsets, dropped indexes and partitions)."""
+txns, expired labels, recycled rowsets, tmp rowsets of finished txns, dropped indexes and
+partitions, COPY INTO state)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from dorisctl.metaservice.recycler.chunks import Chunked
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
-from dorisctl.metaservice.recycler.rowset_files import SchemaIndexes, rowset_files
+from dorisctl.metaservice.recycler.rowset_files import RowsetWork, SchemaIndexes, delete_rowset_objects, rowset_files
+from dorisctl.metaservice.recycler.tmp_rowsets import recycle_tmp_rowsets
 
 log = logging.getLogger("dorisctl.recycler")
 
@@ -187,6 +189,7 @@ class InstanceRecycler:
         await self._recycle_dropped(inst, res, "index")
         await self._recycle_dropped(inst, res, "partition")
         await self._recycle_rowsets(inst, res)
+        await recycle_tmp_rowsets(self.kv, self.cfg, iid, res, self.svc.now_s, lambda: self._locations(inst))
         await stages.recycle_stages(self.svc, self.cfg, inst, res, self._location)
         await stages.recycle_copy_jobs(self.svc, self.cfg, inst, res, self._location)
 
@@ -318,7 +321,7 @@ class InstanceRecycler:
         for batch in await self._scan_batches(begin, end):
             now_s = self.svc.now_s()
             # per resource: (key, rel object keys or None for "list by prefix", prefix, bytes)
-            work: dict[str, list[tuple[bytes, list[str] | None, str, int]]] = collections.defaultdict(list)
+            work: dict[str, list[RowsetWork]] = collections.defaultdict(list)
             bitmap_ranges: dict[bytes, tuple[bytes, bytes]] = {}  # the rowset's delete bitmaps (MoW)
             for k, v in batch:
                 rs = RecycleRowsetPB()
@@ -342,31 +345,7 @@ class InstanceRecycler:
                 continue
             if locations is None:
                 locations = await self._locations(inst)
-            done_keys: list[bytes] = []
-            for resource, items in work.items():
-                loc = locations.get(resource)
-                if loc is None:
-                    log_event(
-                        log, "recycle_rowset_unknown_resource", logging.WARNING, instance_id=iid, resource=resource
-                    )
-                    continue
-                store = ObjStore(loc, opts)
-                try:
-                    listed = [rel for _, rel, _, _ in items if rel is not None]
-                    flat = [key for rel in listed for key in rel]
-                    if flat:
-                        stats = await asyncio.to_thread(store.delete_keys, flat)
-                        res.objects_deleted += stats.objects
-                    for _, rel, prefix, size in items:
-                        if rel is None:
-                            stats = await asyncio.to_thread(store.delete_prefix, prefix)
-                            res.objects_deleted += stats.objects
-                            res.bytes_deleted += stats.bytes
-                        else:
-                            res.bytes_deleted += size
-                finally:
-                    store.close()
-                done_keys.extend(k for k, _, _, _ in items)
+            done_keys = await delete_rowset_objects(iid, work, locations, opts, res)
 
             async def remove(
                 txn: Txn, done: Sequence[bytes], ranges: dict[bytes, tuple[bytes, bytes]] = bitmap_ranges

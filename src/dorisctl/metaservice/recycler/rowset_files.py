@@ -23,11 +23,18 @@ neither a schema nor `(index_id, schema_version)` — is deleted by its prefix
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
 from dorisctl.kv import Txn, TxnKv, run_txn
+from dorisctl.logs import log_event
 from dorisctl.metaservice.model.tablets import get_schema
 from dorisctl.metaservice.proto import olap_file_pb2
+from dorisctl.metaservice.recycler.config import JobResult
+from dorisctl.metaservice.recycler.objstore import ClientOptions, Location, ObjStore
+
+log = logging.getLogger("dorisctl.recycler")
 
 RowsetMetaCloudPB = olap_file_pb2.RowsetMetaCloudPB
 TabletSchemaCloudPB = olap_file_pb2.TabletSchemaCloudPB
@@ -116,3 +123,37 @@ async def rowset_files(
         elif info.indexes or info.schema_missing:
             out.append(index_path_v2(tablet_id, rowset_id, seg))
     return out
+
+
+# (record key, the rowset's files or None for "by prefix", its prefix, its bytes)
+RowsetWork = tuple[bytes, list[str] | None, str, int]
+
+
+async def delete_rowset_objects(
+    iid: str, work: dict[str, list[RowsetWork]], locations: dict[str, Location], opts: ClientOptions, res: JobResult
+) -> list[bytes]:
+    """Delete each rowset's objects from the location its resource id names; return the record
+    keys whose objects are gone (a resource id without a location keeps its records: logged)."""
+    done: list[bytes] = []
+    for resource, items in work.items():
+        loc = locations.get(resource)
+        if loc is None:
+            log_event(log, "recycle_rowset_unknown_resource", logging.WARNING, instance_id=iid, resource=resource)
+            continue
+        store = ObjStore(loc, opts)
+        try:
+            flat = [key for _, rel, _, _ in items if rel is not None for key in rel]
+            if flat:
+                stats = await asyncio.to_thread(store.delete_keys, flat)
+                res.objects_deleted += stats.objects
+            for _, rel, prefix, size in items:
+                if rel is None:
+                    stats = await asyncio.to_thread(store.delete_prefix, prefix)
+                    res.objects_deleted += stats.objects
+                    res.bytes_deleted += stats.bytes
+                else:
+                    res.bytes_deleted += size
+        finally:
+            store.close()
+        done.extend(k for k, _, _, _ in items)
+    return done
