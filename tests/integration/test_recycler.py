@@ -423,6 +423,8 @@ def tablet_records(iid: str, table: int, index: int, partition: int, tablet: int
         keys.stats_tablet_key(iid, table, index, partition, tablet): v,
         keys.stats_tablet_detached_key(iid, table, index, partition, tablet, "num_rows"): v,
         keys.job_tablet_key(iid, table, index, partition, tablet): v,
+        keys.job_restore_tablet_key(iid, tablet): v,  # a restore job of the tablet goes with it
+        keys.job_restore_rowset_key(iid, tablet, 2): v,
     }
 
 

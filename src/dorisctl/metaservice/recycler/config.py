@@ -74,6 +74,8 @@ class JobResult:
     partitions_recycled: int = 0
     tablets_recycled: int = 0
     tmp_rowsets_recycled: int = 0
+    restore_jobs_aborted: int = 0
+    restore_jobs_recycled: int = 0
     s3_seconds: float = 0.0
     lease_renewals: int = 0
 

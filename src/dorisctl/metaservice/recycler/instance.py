@@ -1,7 +1,7 @@
 """What the recycler does to one instance: destroy a DELETED one (objects under every location's
 prefix, then its key ranges, then the instance key) or garbage-collect a NORMAL one (timed-out
-txns, expired labels, recycled rowsets, tmp rowsets of finished txns, dropped indexes and
-partitions, COPY INTO state)."""
+txns, expired labels, recycled rowsets, tmp rowsets of finished txns, restore jobs, dropped
+indexes and partitions, COPY INTO state)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from dorisctl.metaservice.recycler.chunks import Chunked
 from dorisctl.metaservice.recycler.config import GC_BATCH, PROGRESS_LOG_SECONDS, JobResult, LeaseLost, RecyclerConfig
 from dorisctl.metaservice.recycler.lease import Lease
 from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjStore, ObjStoreError
+from dorisctl.metaservice.recycler.restore_jobs import recycle_restore_jobs
 from dorisctl.metaservice.recycler.rowset_files import RowsetWork, SchemaIndexes, delete_rowset_objects, rowset_files
 from dorisctl.metaservice.recycler.tmp_rowsets import recycle_tmp_rowsets
 
@@ -190,6 +191,14 @@ class InstanceRecycler:
         await self._recycle_dropped(inst, res, "partition")
         await self._recycle_rowsets(inst, res)
         await recycle_tmp_rowsets(self.kv, self.cfg, iid, res, self.svc.now_s, lambda: self._locations(inst))
+        tablet_locations: list[dict[str, Location]] = []
+
+        async def delete_tablet_objects(tablet_id: int) -> None:
+            if not tablet_locations:
+                tablet_locations.append(await self._locations(inst))
+            await self._delete_tablet_objects(iid, tablet_locations[0], res, tablet_id)
+
+        await recycle_restore_jobs(self.kv, self.cfg, iid, res, self.svc.now_s, delete_tablet_objects)
         await stages.recycle_stages(self.svc, self.cfg, inst, res, self._location)
         await stages.recycle_copy_jobs(self.svc, self.cfg, inst, res, self._location)
 
@@ -453,16 +462,16 @@ class InstanceRecycler:
         await run_txn(self.kv, mark)
 
     async def _tablet_locations(self, iid: str, locations: dict[str, Location], tablet_id: int) -> list[Location]:
-        """Where a tablet's objects are: the locations its rowsets (live and recycled) name by
+        """Where a tablet's objects are: the locations its rowsets (live, recycled, restored) name by
         `resource_id` (its storage vault, or the obj_info it was written to), as upstream's
         recycle_tablet; every location when none names one (a tablet that never got a rowset
         with a resource id). A resource id without a location fails the round (retried later)."""
         named: set[str] = set()
-        for family, infix in (("meta", "rowset"), ("recycle", "rowset")):
+        for family, infix in (("meta", "rowset"), ("recycle", "rowset"), ("job", "restore_rowset")):
             prefix = keys.make_key(keys.USER_SPACE, family, iid, infix, tablet_id)
             for _, raw in await self._read_page(prefix, prefix + b"\xff"):
                 try:
-                    if family == "meta":
+                    if family != "recycle":
                         meta = RowsetMetaCloudPB()
                         meta.ParseFromString(raw)
                         rid = meta.resource_id
@@ -481,16 +490,10 @@ class InstanceRecycler:
             raise ObjStoreError(f"tablet {tablet_id}: no storage location for resource ids {missing}")
         return [locations[r] for r in sorted(named)]
 
-    async def _recycle_tablet(
-        self,
-        iid: str,
-        locations: dict[str, Location],
-        res: JobResult,
-        tablet_key: bytes,
-        ids: tuple[int, int, int, int],
+    async def _delete_tablet_objects(
+        self, iid: str, locations: dict[str, Location], res: JobResult, tablet_id: int
     ) -> None:
-        """All objects under `<prefix>/data/<tablet_id>/` in the tablet's own locations, then its keys."""
-        table_id, index_id, partition_id, tablet_id = ids
+        """Every object under `<prefix>/data/<tablet_id>/` in the tablet's own locations."""
         opts = self.cfg.client_options()
         for loc in await self._tablet_locations(iid, locations, tablet_id):
             store = ObjStore(loc, opts)
@@ -501,6 +504,18 @@ class InstanceRecycler:
             res.objects_deleted += stats.objects
             res.bytes_deleted += stats.bytes
 
+    async def _recycle_tablet(
+        self,
+        iid: str,
+        locations: dict[str, Location],
+        res: JobResult,
+        tablet_key: bytes,
+        ids: tuple[int, int, int, int],
+    ) -> None:
+        """All objects under `<prefix>/data/<tablet_id>/` in the tablet's own locations, then its keys."""
+        table_id, index_id, partition_id, tablet_id = ids
+        await self._delete_tablet_objects(iid, locations, res, tablet_id)
+
         def prefix_range(*fields: keys.Field) -> tuple[bytes, bytes]:
             p = keys.make_key(keys.USER_SPACE, *fields)
             return p, p + b"\xff"
@@ -510,6 +525,7 @@ class InstanceRecycler:
             keys.meta_delete_bitmap_tablet_range(iid, tablet_id),
             prefix_range("recycle", iid, "rowset", tablet_id),
             prefix_range("stats", iid, "tablet", table_id, index_id, partition_id, tablet_id),
+            prefix_range("job", iid, "restore_rowset", tablet_id),  # a restore job's, with its key below
         ]
         res.keys_deleted += await self._count_ranges(ranges) + 1
 
@@ -520,6 +536,7 @@ class InstanceRecycler:
             txn.remove(keys.meta_tablet_idx_key(iid, tablet_id))
             txn.remove(keys.meta_pending_delete_bitmap_key(iid, tablet_id))
             txn.remove(keys.job_tablet_key(iid, table_id, index_id, partition_id, tablet_id))
+            txn.remove(keys.job_restore_tablet_key(iid, tablet_id))
 
         await run_txn(self.kv, remove)
         res.tablets_recycled += 1
