@@ -65,3 +65,15 @@ class Reply:
 # the txn id begin_txn allocated, so a retried attempt reuses it instead of stepping the counter
 # again. None outside an executor (operations then allocate afresh).
 REQUEST_SCRATCH: ContextVar[dict[str, Any] | None] = ContextVar("dorisctl_request_scratch", default=None)
+
+# Lets a queued operation leave its executor queue before it ends (set by Executor.run for requests
+# with a queue key: the in-process lock and the workers' flock): a lazy commit past its commit point
+# lets the database's other commits go on while it converts. Idempotent; None when not queued.
+QUEUE_RELEASE: ContextVar[Callable[[], None] | None] = ContextVar("dorisctl_queue_release", default=None)
+
+
+def release_queue() -> None:
+    """Let the requests queued behind the running operation's key go on now (no-op if none)."""
+    release = QUEUE_RELEASE.get()
+    if release is not None:
+        release()

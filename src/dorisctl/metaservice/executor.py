@@ -20,7 +20,7 @@ from google.protobuf.message import Message
 
 from dorisctl.kv import KvError, Txn, run_txn
 from dorisctl.metaservice.admission import Admission
-from dorisctl.metaservice.context import REQUEST_SCRATCH, Reply, Service
+from dorisctl.metaservice.context import QUEUE_RELEASE, REQUEST_SCRATCH, Reply, Service
 from dorisctl.metaservice.errors import invalid, kv_error_to_ms
 from dorisctl.metaservice.workers import READY_DIR_ENV as WORKERS_DIR_ENV
 
@@ -47,20 +47,38 @@ class InstanceQueue:
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str) -> AsyncIterator[Callable[[], None]]:
+        """Held until the block ends or the callable it yields (idempotent) releases it earlier."""
         lock, users = self._locks.get(key, (None, 0))
         if lock is None:
             lock = asyncio.Lock()
         self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
+
+        def leave() -> None:
+            held, users = self._locks[key]
             if users == 1:
                 del self._locks[key]
             else:
-                self._locks[key] = (lock, users - 1)
+                self._locks[key] = (held, users - 1)
+
+        try:
+            await lock.acquire()
+        except BaseException:
+            leave()
+            raise
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                lock.release()
+                leave()
+
+        try:
+            yield release
+        finally:
+            release()
 
 
 class ProcessLocks:
@@ -76,9 +94,18 @@ class ProcessLocks:
         self.directory = directory
 
     @contextlib.asynccontextmanager
-    async def hold(self, key: str) -> AsyncIterator[None]:
+    async def hold(self, key: str) -> AsyncIterator[Callable[[], None]]:
+        """Held until the block ends or the callable it yields (idempotent) releases it earlier."""
         path = os.path.join(self.directory, f"lock-{zlib.crc32(key.encode()) % self.STRIPES}")
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        closed = False
+
+        def release() -> None:
+            nonlocal closed
+            if not closed:
+                closed = True
+                os.close(fd)  # releases the lock
+
         try:
             while True:
                 try:
@@ -86,9 +113,9 @@ class ProcessLocks:
                     break
                 except BlockingIOError:
                     await asyncio.sleep(0.0005)
-            yield
+            yield release
         finally:
-            os.close(fd)  # releases the lock
+            release()
 
 
 class ReadGate:
@@ -170,16 +197,22 @@ class Executor:
         self.process_locks = ProcessLocks(shared) if shared else None
 
     @contextlib.asynccontextmanager
-    async def _queued(self, key: str | None) -> AsyncIterator[None]:
-        """Behind the requests of the same key: in this process, then across worker processes."""
+    async def _queued(self, key: str | None) -> AsyncIterator[Callable[[], None] | None]:
+        """Behind the requests of the same key: in this process, then across worker processes.
+        Yields what lets the holder go before its block ends (idempotent), None without a key."""
         if key is None:
-            yield
+            yield None
             return
         async with contextlib.AsyncExitStack() as held:
-            await held.enter_async_context(self.instance_queue.hold(key))
+            releases = [await held.enter_async_context(self.instance_queue.hold(key))]
             if self.process_locks is not None:
-                await held.enter_async_context(self.process_locks.hold(key))
-            yield
+                releases.append(await held.enter_async_context(self.process_locks.hold(key)))
+
+            def release() -> None:
+                for one in reversed(releases):  # the workers' flock first, then this process's queue
+                    one()
+
+            yield release
 
     async def run(
         self,
@@ -194,7 +227,8 @@ class Executor:
         """The operation's reply; raises MetaServiceError (store failures included).
 
         per_instance / queue: requests with the same key (the instance; or what `queue` says)
-        run one after another in this process instead of meeting as store conflicts.
+        run one after another in this process instead of meeting as store conflicts; the
+        operation may let the next one go before it ends (context.release_queue).
         read_only: an operation that never writes (the RPC table says which): it waits at the read
         gate, so reads cannot starve loads.
         reads: given, it receives the read set of the transaction that answered (when its store
@@ -205,10 +239,14 @@ class Executor:
             await self.read_gate.enter()
         scratch = REQUEST_SCRATCH.set({})
         try:
-            async with self._queued(key):
-                if reads is None:
-                    return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
-                return await run_txn(svc.kv, lambda txn: _tracked(handler, svc, txn, req, reads))
+            async with self._queued(key) as release:
+                releasing = QUEUE_RELEASE.set(release)  # context.release_queue: leave the queue early
+                try:
+                    if reads is None:
+                        return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
+                    return await run_txn(svc.kv, lambda txn: _tracked(handler, svc, txn, req, reads))
+                finally:
+                    QUEUE_RELEASE.reset(releasing)
         except KvError as e:
             raise kv_error_to_ms(e) from None
         finally:

@@ -30,6 +30,13 @@ retried commit_txn of a COMMITTED txn completes it. "Completes" includes waiting
 completer. Each then re-runs on a fresh snapshot (by raising `Conflict`, which the runner
 retries). A meta-service killed half-way leaves the record, so the next of those completes it.
 
+The commit queue (executor: one database's commit_txn one after another) is let go right after
+the commit point (`context.release_queue`): conversion and visibility run outside it, so loads
+into other partitions commit meanwhile, as upstream's do. Nothing in completion relies on the
+queue: the lease keeps one completer and the store's conflict checks order the rest. A commit_txn
+that waits for another txn's completion (a pending partition, a COMMITTED txn retried) leaves the
+queue too, and re-runs outside it.
+
 The commit point holds every partition of the txn (read and written together), so a lazily
 committed txn may touch as many partitions as one store transaction holds (etcd defaults: about
 100); more is refused with a clear error before anything is written.
@@ -53,7 +60,7 @@ from dataclasses import dataclass, field
 
 from dorisctl.kv import Conflict, KvError, Txn, run_txn
 from dorisctl.metaservice import keys
-from dorisctl.metaservice.context import Reply, Service
+from dorisctl.metaservice.context import Reply, Service, release_queue
 from dorisctl.metaservice.errors import Code, MetaServiceError
 from dorisctl.metaservice.model.tablets import INT64_MAX, add_load_stats, load_tablet_indexes
 from dorisctl.metaservice.model.txnrecords import S, db_of_txn, load_info, put_info, recycle_txn
@@ -135,12 +142,16 @@ async def commit_lazily(
     while True:
         outcome = await run_txn(svc.kv, lambda t: _mark_committed(svc, t, iid, info, req, partitions))
         if isinstance(outcome, list):  # another lazy commit holds some of these partitions
+            release_queue()  # waiting for another txn must not hold up the database's other commits
             for other in outcome:
                 await complete(svc, iid, other)
             continue
         break
     if outcome is not None:
         _sub_txn_committed()
+    # Past the commit point the commit cannot be lost and whoever meets its pending partitions
+    # completes it: the database's other commits need not wait for the conversion.
+    release_queue()
     record = await complete(svc, iid, info.txn_id, outcome)
     return Reply(result=record)
 
@@ -436,7 +447,8 @@ async def _make_visible(
 
 async def finish_committed(svc: Service, iid: str, info: cloud_pb2.TxnInfoPB) -> Reply:
     """commit_txn of a txn that is COMMITTED (a lazy commit whose committer died or is still at
-    work): complete it and answer as the first commit would have."""
+    work): complete it, out of the commit queue, and answer as the first commit would have."""
+    release_queue()
     return Reply(result=await complete(svc, iid, info.txn_id))
 
 
@@ -451,10 +463,12 @@ async def refuse_abort(txn: Txn, iid: str, info: cloud_pb2.TxnInfoPB) -> None:
 
 async def settle_pending(svc: Service, iid: str, pending_txn_ids: Iterable[int]) -> None:
     """A reader met a partition version with pending txns: complete them, then re-run the reader
-    on a fresh snapshot (Conflict is retried by the runner). No pending txns: nothing happens."""
+    on a fresh snapshot (Conflict is retried by the runner). No pending txns: nothing happens.
+    A queued caller (commit_txn) leaves its queue first: the database's other commits go on."""
     todo = sorted(set(pending_txn_ids))
     if not todo:
         return
+    release_queue()
     for txn_id in todo:
         await complete(svc, iid, txn_id)
     raise Conflict(f"completed lazily committed txn(s) {todo}; reading again")
