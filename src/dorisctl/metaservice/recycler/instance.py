@@ -312,11 +312,13 @@ class InstanceRecycler:
             txn.put(label_key, cloud_pb2.TxnLabelPB(txn_ids=ids).SerializeToString() + stamp)
 
     def _rowset_expired(self, rs: cloud_pb2.RecycleRowsetPB, now_s: int) -> bool:
+        """As upstream's calculate_rowset_expired_time: `(expiration or creation_time) + retention`,
+        retention = min(compacted_rowset_retention_seconds, retention_seconds) for COMPACT and DROP
+        records (neither carries an expiration), retention_seconds for PREPARE."""
         base = rs.expiration if rs.expiration > 0 else rs.creation_time
-        if rs.type == RecycleRowsetPB.COMPACT:
-            retention = self.cfg.compacted_rowset_retention_seconds
-        else:
-            retention = self.cfg.retention_seconds
+        retention = self.cfg.retention_seconds
+        if rs.type in (RecycleRowsetPB.COMPACT, RecycleRowsetPB.DROP):
+            retention = min(self.cfg.compacted_rowset_retention_seconds, retention)
         return base + retention <= now_s
 
     async def _recycle_rowsets(self, inst: cloud_pb2.InstanceInfoPB, res: JobResult) -> None:
