@@ -1,7 +1,7 @@
 """What the recycler does to one instance: destroy a DELETED one (objects under every location's
 prefix, then its key ranges, then the instance key) or garbage-collect a NORMAL one (timed-out
 txns, expired labels, recycled rowsets, tmp rowsets of finished txns, restore jobs, dropped
-indexes and partitions, COPY INTO state)."""
+indexes and partitions, version keys of tables without tablets, COPY INTO state)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjSto
 from dorisctl.metaservice.recycler.restore_jobs import recycle_restore_jobs
 from dorisctl.metaservice.recycler.rowset_files import RowsetWork, SchemaIndexes, delete_rowset_objects, rowset_files
 from dorisctl.metaservice.recycler.tmp_rowsets import recycle_tmp_rowsets
+from dorisctl.metaservice.recycler.versions import recycle_versions
 
 log = logging.getLogger("dorisctl.recycler")
 
@@ -189,6 +190,7 @@ class InstanceRecycler:
         await self._expire_labels(iid, res)
         await self._recycle_dropped(inst, res, "index")
         await self._recycle_dropped(inst, res, "partition")
+        await recycle_versions(self.kv, iid, res)  # after the dropped tablets went
         await self._recycle_rowsets(inst, res)
         await recycle_tmp_rowsets(self.kv, self.cfg, iid, res, self.svc.now_s, lambda: self._locations(inst))
         tablet_locations: list[dict[str, Location]] = []
