@@ -5,29 +5,24 @@ partition's version key goes with it; a live table keeps its keys."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from dorisctl.kv import open_store
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
 from dorisctl.metaservice.proto import cloud_pb2 as pb
-from dorisctl.metaservice.recycler import Recycler
-from dorisctl.secrets import load_keyring
+from dorisctl.metaservice.recycler import Recycler, versions
 from tests.fixtures.s3 import WeedMini, s3  # noqa: F401 - fixture
-from tests.integration.test_recycler import create_instance, fast_cfg, get_kv, put_kv, tablet_records
+from tests.integration.test_recycler import (  # noqa: F401 - fixture
+    create_instance,
+    fast_cfg,
+    get_kv,
+    put_kv,
+    store,
+    tablet_records,
+)
 
 IID = "vers"
 DB = 3
-
-
-@pytest.fixture
-async def store(kv_url: str, tmp_path: Path) -> AsyncIterator[Service]:
-    kv = open_store(kv_url)
-    yield Service(kv=kv, keyring=load_keyring(tmp_path, env={}))
-    await kv.close()
 
 
 def table_keys(db: int, table: int, partitions: list[int]) -> dict[bytes, bytes]:
@@ -39,8 +34,13 @@ def table_keys(db: int, table: int, partitions: list[int]) -> dict[bytes, bytes]
     return out
 
 
-async def test_version_keys_of_tables_without_tablets_go(store: Service, s3: WeedMini) -> None:  # noqa: F811
+async def test_version_keys_of_tables_without_tablets_go(
+    store: Service,  # noqa: F811
+    s3: WeedMini,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     svc = store
+    monkeypatch.setattr(versions, "PAGE", 2)  # the scan pages, a table's keys across pages
     await create_instance(svc, IID, s3.endpoint, IID)
     old = svc.now_s() - 300000
     # table 5: partition 9 live (tablet 1001), partition 21 dropped long ago (tablet 2101)
