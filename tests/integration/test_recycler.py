@@ -41,6 +41,21 @@ async def svc(tmp_path: Path) -> AsyncIterator[Service]:
     await kv.close()
 
 
+@pytest.fixture
+async def store(kv_url: str, tmp_path: Path) -> AsyncIterator[Service]:
+    """A Service on each store kind (SQLite, PostgreSQL, etcd: tests/fixtures/kv.py)."""
+    kv = open_store(kv_url)
+    yield Service(kv=kv, keyring=load_keyring(tmp_path, env={}))
+    await kv.close()
+
+
+def empty_prefix(client: Any, prefix: str, bucket: str = BUCKET) -> None:
+    """Remove what an earlier (failed) run left under the prefix of the shared bucket."""
+    stale = list_keys(client, prefix, bucket)
+    for i in range(0, len(stale), 1000):
+        client.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[i : i + 1000]]})
+
+
 def fast_cfg(**kw: Any) -> RecyclerConfig:
     base: dict[str, Any] = {"recycler_sleep_before_scheduling_seconds": 0, "recycle_concurrency": 2}
     base.update(kw)

@@ -1,7 +1,7 @@
-"""Restore jobs are recycled (recycler/restore_jobs.py, upstream's recycle_restore_jobs) against a
-real store (SQLite) and a real S3 (SeaweedFS), driven through the restore operations: a completed
-job leaves its keys, a dropped one also its tablet's data; a running one stays until it times out,
-then is dropped first and recycled the round after."""
+"""Restore jobs are recycled (recycler/restore_jobs.py, upstream's recycle_restore_jobs) on every
+store kind (SQLite, PostgreSQL, etcd) with a real S3 (SeaweedFS), driven through the restore
+operations: a completed job leaves its keys, a dropped one also its tablet's data; a running one
+stays until it times out, then is dropped first and recycled the round after."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from tests.fixtures.s3 import BUCKET, WeedMini, s3  # noqa: F401 - fixture
 from tests.integration.test_recycler import (  # noqa: F401 - fixture
     count_range,
     create_instance,
+    empty_prefix,
     fast_cfg,
     get_kv,
     list_keys,
     put_kv,
     put_objects,
-    svc,
+    store,
 )
 
 IID = "rst"
@@ -45,7 +46,7 @@ def restore_meta(tablet_id: int) -> ofp.TabletMetaCloudPB:
     return meta
 
 
-async def call(svc: Service, op: Any, req: Any) -> None:  # noqa: F811
+async def call(svc: Service, op: Any, req: Any) -> None:
     await run_txn(svc.kv, lambda txn: op(svc, txn, req))
 
 
@@ -53,8 +54,10 @@ def restore_keys(tablet_id: int) -> list[bytes]:
     return [keys.job_restore_tablet_key(IID, tablet_id), keys.job_restore_rowset_key(IID, tablet_id, 2)]
 
 
-async def test_restore_jobs_are_recycled(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+async def test_restore_jobs_are_recycled(store: Service, s3: WeedMini) -> None:  # noqa: F811
+    svc = store
     client = s3.client()
+    empty_prefix(client, f"{IID}/")
     await create_instance(svc, IID, s3.endpoint, IID)
     tablets = [1001, 1002, 1003, 1004]
     create = pb.CreateTabletsRequest(cloud_unique_id=CUID, db_id=3, tablet_metas=[restore_meta(t) for t in tablets])

@@ -1,5 +1,6 @@
-"""Recycled rowsets take their inverted-index files with them (recycler/rowset_files.py), named
-as upstream's recycler names them, against a real store (SQLite) and a real S3 (SeaweedFS)."""
+"""Recycled rowsets take their inverted-index files with them (recycler/rowset_files.py), named as
+upstream's recycler names them, on every store kind (SQLite, PostgreSQL, etcd) with a real S3
+(SeaweedFS)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from dorisctl.metaservice.recycler import Recycler
 from tests.fixtures.s3 import BUCKET, WeedMini, s3  # noqa: F401 - fixture
 from tests.integration.test_recycler import (  # noqa: F401 - fixture
     create_instance,
+    empty_prefix,
     fast_cfg,
     get_kv,
     list_keys,
     put_kv,
     put_objects,
-    svc,
+    store,
 )
 
 IID = "ridx"
@@ -56,8 +58,10 @@ def record(
     return rs.SerializeToString()
 
 
-async def test_recycled_rowsets_delete_their_inverted_index_files(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+async def test_recycled_rowsets_delete_their_inverted_index_files(store: Service, s3: WeedMini) -> None:  # noqa: F811
+    svc = store
     client = s3.client()
+    empty_prefix(client, f"{IID}/")
     await create_instance(svc, IID, s3.endpoint, IID)
     now = svc.now_s()
     inv, bitmap = ofp.INVERTED, ofp.BITMAP

@@ -1,6 +1,6 @@
 """Tmp rowsets of finished txns past retention lose their objects and keys (recycler/tmp_rowsets.py,
-upstream's recycle_tmp_rowsets), against a real store (SQLite) and a real S3 (SeaweedFS); those of
-running txns, or not yet due, stay."""
+upstream's recycle_tmp_rowsets), on every store kind (SQLite, PostgreSQL, etcd) with a real S3
+(SeaweedFS); those of running txns, or not yet due, stay."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from dorisctl.metaservice.recycler import Recycler
 from tests.fixtures.s3 import BUCKET, WeedMini, s3  # noqa: F401 - fixture
 from tests.integration.test_recycler import (  # noqa: F401 - fixture
     create_instance,
+    empty_prefix,
     fast_cfg,
     get_kv,
     list_keys,
     put_kv,
     put_objects,
-    svc,
+    store,
 )
 
 IID = "tmpgc"
@@ -54,8 +55,10 @@ def txn_records(txn_id: int, status: int) -> dict[bytes, bytes]:
     }
 
 
-async def test_tmp_rowsets_of_finished_txns_are_recycled(svc: Service, s3: WeedMini) -> None:  # noqa: F811
+async def test_tmp_rowsets_of_finished_txns_are_recycled(store: Service, s3: WeedMini) -> None:  # noqa: F811
+    svc = store
     client = s3.client()
+    empty_prefix(client, f"{IID}/")
     await create_instance(svc, IID, s3.endpoint, IID)
     now = svc.now_s()
     old = now - RETENTION - 10  # due: past txn_expiration + retention_seconds

@@ -76,6 +76,7 @@ class JobResult:
     tmp_rowsets_recycled: int = 0
     restore_jobs_aborted: int = 0
     restore_jobs_recycled: int = 0
+    versions_recycled: int = 0  # tables whose version keys went (recycler/versions.py)
     s3_seconds: float = 0.0
     lease_renewals: int = 0
 

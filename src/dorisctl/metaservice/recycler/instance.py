@@ -1,7 +1,7 @@
 """What the recycler does to one instance: destroy a DELETED one (objects under every location's
 prefix, then its key ranges, then the instance key) or garbage-collect a NORMAL one (timed-out
 txns, expired labels, recycled rowsets, tmp rowsets of finished txns, restore jobs, dropped
-indexes and partitions, COPY INTO state)."""
+indexes and partitions, version keys of tables without tablets, COPY INTO state)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from dorisctl.metaservice.recycler.objstore import DeleteStats, Location, ObjSto
 from dorisctl.metaservice.recycler.restore_jobs import recycle_restore_jobs
 from dorisctl.metaservice.recycler.rowset_files import RowsetWork, SchemaIndexes, delete_rowset_objects, rowset_files
 from dorisctl.metaservice.recycler.tmp_rowsets import recycle_tmp_rowsets
+from dorisctl.metaservice.recycler.versions import recycle_versions
 
 log = logging.getLogger("dorisctl.recycler")
 
@@ -189,6 +190,7 @@ class InstanceRecycler:
         await self._expire_labels(iid, res)
         await self._recycle_dropped(inst, res, "index")
         await self._recycle_dropped(inst, res, "partition")
+        await recycle_versions(self.kv, iid, res)  # after the dropped tablets went
         await self._recycle_rowsets(inst, res)
         await recycle_tmp_rowsets(self.kv, self.cfg, iid, res, self.svc.now_s, lambda: self._locations(inst))
         tablet_locations: list[dict[str, Location]] = []
@@ -312,11 +314,13 @@ class InstanceRecycler:
             txn.put(label_key, cloud_pb2.TxnLabelPB(txn_ids=ids).SerializeToString() + stamp)
 
     def _rowset_expired(self, rs: cloud_pb2.RecycleRowsetPB, now_s: int) -> bool:
+        """As upstream's calculate_rowset_expired_time: `(expiration or creation_time) + retention`,
+        retention = min(compacted_rowset_retention_seconds, retention_seconds) for COMPACT and DROP
+        records (neither carries an expiration), retention_seconds for PREPARE."""
         base = rs.expiration if rs.expiration > 0 else rs.creation_time
-        if rs.type == RecycleRowsetPB.COMPACT:
-            retention = self.cfg.compacted_rowset_retention_seconds
-        else:
-            retention = self.cfg.retention_seconds
+        retention = self.cfg.retention_seconds
+        if rs.type in (RecycleRowsetPB.COMPACT, RecycleRowsetPB.DROP):
+            retention = min(self.cfg.compacted_rowset_retention_seconds, retention)
         return base + retention <= now_s
 
     async def _recycle_rowsets(self, inst: cloud_pb2.InstanceInfoPB, res: JobResult) -> None:
