@@ -1,4 +1,5 @@
-"""Running a batch of recycler records in transactions that fit the store (`Chunked`).
+"""Batches of recycler records: read a page at a time (`pages`), run in transactions that fit the
+store (`Chunked`).
 
 A recycler step handles records in batches (config.GC_BATCH), each record costing a few reads and
 writes. One transaction for a whole batch can exceed the store's limits (etcd: `--max-txn-ops`,
@@ -16,7 +17,7 @@ transaction, so a record changed meanwhile is handled as it is now.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 from dorisctl.kv import Txn, TxnKv, run_txn
@@ -67,3 +68,19 @@ class Chunked(Generic[T]):
                 counted(n)
             i += size
         return done
+
+
+async def pages(kv: TxnKv, begin: bytes, end: bytes, size: int) -> AsyncIterator[list[tuple[bytes, bytes]]]:
+    """The rows of [begin, end) in key order, `size` at a time, each page read in its own
+    transaction (a step may change the rows of one page before the next is read)."""
+    lo = begin
+    while True:
+
+        async def page(txn: Txn, lo: bytes = lo) -> list[tuple[bytes, bytes]]:
+            return list(await txn.get_range(lo, end, limit=size))
+
+        batch = await run_txn(kv, page)
+        if not batch:
+            return
+        lo = batch[-1][0] + b"\x00"
+        yield batch

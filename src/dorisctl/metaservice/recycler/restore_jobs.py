@@ -28,6 +28,7 @@ from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.proto.loadjob_records_pb2 import RestoreJobCloudPB
+from dorisctl.metaservice.recycler.chunks import pages
 from dorisctl.metaservice.recycler.config import GC_BATCH, JobResult, RecyclerConfig
 
 log = logging.getLogger("dorisctl.recycler")
@@ -69,16 +70,7 @@ async def recycle_restore_jobs(
     delete_tablet_objects: Callable[[int], Awaitable[None]],
 ) -> None:
     begin, end = keys.sub_range("job", iid, "restore_tablet")
-    lo = begin
-    while True:
-
-        async def page(txn: Txn, lo: bytes = lo) -> list[tuple[bytes, bytes]]:
-            return list(await txn.get_range(lo, end, limit=GC_BATCH))
-
-        batch = await run_txn(kv, page)
-        if not batch:
-            break
-        lo = batch[-1][0] + b"\x00"
+    async for batch in pages(kv, begin, end, GC_BATCH):
         for k, v in batch:
             job = RestoreJobCloudPB()
             try:

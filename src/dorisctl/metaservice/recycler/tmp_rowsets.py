@@ -27,7 +27,7 @@ from dorisctl.kv import Txn, TxnKv, run_txn
 from dorisctl.logs import log_event
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
-from dorisctl.metaservice.recycler.chunks import Chunked
+from dorisctl.metaservice.recycler.chunks import Chunked, pages
 from dorisctl.metaservice.recycler.config import GC_BATCH, JobResult, RecyclerConfig
 from dorisctl.metaservice.recycler.objstore import Location
 from dorisctl.metaservice.recycler.rowset_files import (
@@ -96,16 +96,7 @@ async def recycle_tmp_rowsets(
             txn.remove(k)
         return len(chunk)
 
-    lo = begin
-    while True:
-
-        async def page(txn: Txn, lo: bytes = lo) -> list[tuple[bytes, bytes]]:
-            return list(await txn.get_range(lo, end, limit=GC_BATCH))
-
-        batch = await run_txn(kv, page)
-        if not batch:
-            break
-        lo = batch[-1][0] + b"\x00"
+    async for batch in pages(kv, begin, end, GC_BATCH):
         now = now_s()
         work: dict[str, list[RowsetWork]] = collections.defaultdict(list)
         no_data: list[bytes] = []
