@@ -115,19 +115,16 @@ class SqliteTxn(Txn):
         cache = self._kv.cache
         if self._version is not None:
             return reader.conn
+        if cache is not None:
+            self._version = bring_cache(reader, cache)  # one autocommit SELECT, the cache brought there
+            return reader.conn
 
-        def first() -> int:
-            if cache is None:
-                reader.open_snapshot()
-                self._pinned = True
-            asked = time.perf_counter()
-            version = reader.snapshot_version()  # pinned: the snapshot's; else one autocommit SELECT
-            if cache is not None:
-                _bring(reader.conn, cache, version)
-                cache.fresh_at = max(cache.fresh_at, asked)
-            return version
+        def pinned() -> int:
+            reader.open_snapshot()
+            self._pinned = True
+            return reader.snapshot_version()
 
-        self._version = _guard(first)()
+        self._version = _guard(pinned)()
         return reader.conn
 
     def _store(self) -> sqlite3.Connection:
@@ -298,15 +295,18 @@ def _in_sql(n: int) -> str:
     return sql
 
 
-def bring_cache(reader: _Reader, cache: KeyCache) -> None:
-    """Bring the cache to the latest committed version (the reader holds no snapshot)."""
+def bring_cache(reader: _Reader, cache: KeyCache) -> int:
+    """The latest committed version (the reader holds no snapshot: one autocommit SELECT), with the
+    cache brought to it and marked fresh from the moment before the SELECT."""
 
-    def run() -> None:
+    def run() -> int:
         asked = time.perf_counter()
-        _bring(reader.conn, cache, reader.snapshot_version())
+        version = reader.snapshot_version()
+        _bring(reader.conn, cache, version)
         cache.fresh_at = max(cache.fresh_at, asked)
+        return version
 
-    _guard(run)()
+    return _guard(run)()
 
 
 def _bring(conn: sqlite3.Connection, cache: KeyCache, version: int) -> None:
