@@ -107,8 +107,8 @@ class RpcFront:
             return refused.SerializeToString()
         started = time.perf_counter()
         try:
-            # not behind the read gate: a check costs one SELECT and a lookup per read, the price of
-            # a few requests' parsing, and a stale one then queues there as any read does
+            # not behind the read gate: a check costs at most one SELECT and a lookup per read, the
+            # price of parsing a request or two, and a stale one then queues there as any read does
             unchanged = await executor.svc.kv.reads_unchanged(entry.reads, received)
         except KvError:
             unchanged = False  # the full path answers with the store's error code
