@@ -105,8 +105,8 @@ async def run_txn(
             await txn.commit()
             now = time.perf_counter()
             if txn.written_bytes:  # a read-only transaction has nothing to commit: no commit latency
-                _COMMIT.observe(now - commit_started)
-            _ATTEMPT.observe(now - started)
+                metrics.observe(_COMMIT, now - commit_started)
+            metrics.observe(_ATTEMPT, now - started)
             return result
         except MaybeCommitted:
             if not committing:
@@ -118,7 +118,7 @@ async def run_txn(
                 raise MaybeCommitted(f"the outcome of a commit is still unknown after {attempts} attempts") from None
             unknown = unknown or wrote_key
         except KvError as e:
-            metrics.KV_RETRIES.labels(type(e).__name__).inc()
+            metrics.inc(metrics.KV_RETRIES.labels(type(e).__name__))
             if unknown and (not e.retryable or attempt == attempts):
                 raise MaybeCommitted(
                     f"the outcome of an earlier attempt is still unknown after {attempt} attempts: {e}"

@@ -354,7 +354,7 @@ class SqliteKv(TxnKv):
         members, self._members = self._members, []
         self.batches += 1
         self.batched_commits += len(members)
-        metrics.KV_BATCH.observe(len(members))
+        metrics.observe(metrics.KV_BATCH, len(members))
         loop = asyncio.get_running_loop()
         loop.run_in_executor(self._flusher, self._commit_now).add_done_callback(
             lambda f: self._flushed(members, f.exception())

@@ -275,8 +275,10 @@ class SqliteTxn(Txn):
             if cache is not None:
                 cache.hits += self._hits
                 cache.misses += self._misses
-            _CACHE_HIT.inc(self._hits)
-            _CACHE_MISS.inc(self._misses)
+            if self._hits:
+                metrics.inc(_CACHE_HIT, self._hits)
+            if self._misses:
+                metrics.inc(_CACHE_MISS, self._misses)
             self._hits = self._misses = 0
         if self._reader is not None:
             self._kv.release_reader(self._reader)  # which ends its read transaction

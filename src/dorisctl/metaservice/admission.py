@@ -51,10 +51,10 @@ class Admission:
     def enter(self, rpc: str, instance: str = "") -> bool:
         """Admit one request (then `leave()` once it is answered), or False: answer MAX_QPS_LIMIT."""
         if self.in_progress >= self.max_in_progress:
-            metrics.OVERLOADED.labels("in_progress").inc()
+            metrics.inc(metrics.OVERLOADED.labels("in_progress"))
             return False
         if not self._take_token(rpc, instance):
-            metrics.OVERLOADED.labels("qps").inc()
+            metrics.inc(metrics.OVERLOADED.labels("qps"))
             return False
         self.in_progress += 1
         return True

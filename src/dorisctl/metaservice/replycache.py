@@ -92,7 +92,7 @@ class ReplyCache:
             (first_rpc, first_request), first = next(iter(self._entries.items()))
             del self._entries[(first_rpc, first_request)]
             self.bytes -= _size(first_request, first)
-        metrics.REPLY_CACHE_BYTES.set(self.bytes)
+        metrics.set_value(metrics.REPLY_CACHE_BYTES, self.bytes)
 
     def drop(self, rpc: str, request: bytes) -> None:
         old = self._entries.pop((rpc, request), None)

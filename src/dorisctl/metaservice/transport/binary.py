@@ -85,7 +85,7 @@ class RpcFront:
                 if answer is not None:
                     return answer
             else:
-                (_REPLY_MISS if cached else _REPLY_BYPASS).inc()
+                metrics.inc(_REPLY_MISS if cached else _REPLY_BYPASS)
         req = self.parse(rpc, payload)
         try:
             return await self._answer(rpc, req, payload, protocol, peer, cached)
@@ -118,9 +118,9 @@ class RpcFront:
         self.replies.checked(rpc.name, unchanged)
         if not unchanged:
             self.replies.drop(rpc.name, payload)
-            _REPLY_STALE.inc()
+            metrics.inc(_REPLY_STALE)
             return None
-        _REPLY_HIT.inc()
+        metrics.inc(_REPLY_HIT)
         metrics.observe_request(protocol, rpc.name, "OK", started)
         if log.isEnabledFor(logging.DEBUG):
             log_event(log, "rpc", logging.DEBUG, protocol=protocol, rpc=rpc.name, code="OK", cached=True, peer=peer)

@@ -26,6 +26,7 @@ from typing import Any
 
 from google.protobuf.message import DecodeError
 
+from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice.proto.baidu_rpc_meta_pb2 import RpcMeta
 from dorisctl.metaservice.rpc import unserved_reason
@@ -191,6 +192,7 @@ class BaiduStdProtocol(asyncio.Protocol):
         self._out.append(data)
 
     def _flush(self) -> None:
+        metrics.flush()  # the replies' requests are counted before a client can read them
         data, self._out = b"".join(self._out), []
         if data and self.transport is not None and not self.transport.is_closing():
             with contextlib.suppress(RuntimeError):

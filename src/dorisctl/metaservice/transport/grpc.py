@@ -28,6 +28,7 @@ import time
 import urllib.parse
 from typing import Any
 
+from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice.rpc import unserved_reason
 from dorisctl.metaservice.transport import http2
@@ -145,6 +146,7 @@ class GrpcProtocol(asyncio.Protocol):
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        metrics.flush()  # the replies' requests are counted before a client can read them
         data = self.conn.take_output()
         if data and self.transport is not None and not self.transport.is_closing():
             self.transport.write(data)

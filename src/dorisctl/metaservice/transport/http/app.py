@@ -170,6 +170,7 @@ class MetaServiceHttp:
             if code != Code.OK:
                 level = logging.INFO
         metrics.observe_request("http", name if route is not None else "unknown", CODE_NAMES.get(code, "?"), started)
+        metrics.flush()  # counted before the reply leaves (a no-op in one process)
         log_event(
             log,
             "request",
