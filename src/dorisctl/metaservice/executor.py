@@ -197,12 +197,9 @@ class Executor:
         self.process_locks = ProcessLocks(shared) if shared else None
 
     @contextlib.asynccontextmanager
-    async def _queued(self, key: str | None) -> AsyncIterator[Callable[[], None] | None]:
+    async def _queued(self, key: str) -> AsyncIterator[Callable[[], None]]:
         """Behind the requests of the same key: in this process, then across worker processes.
-        Yields what lets the holder go before its block ends (idempotent), None without a key."""
-        if key is None:
-            yield None
-            return
+        Yields what lets the holder go before its block ends (idempotent)."""
         async with contextlib.AsyncExitStack() as held:
             releases = [await held.enter_async_context(self.instance_queue.hold(key))]
             if self.process_locks is not None:
@@ -213,6 +210,19 @@ class Executor:
                     one()
 
             yield release
+
+    async def _attempts(
+        self, handler: Handler, req: Any, reads: list[Sized] | None, release: Callable[[], None] | None
+    ) -> Reply:
+        """The operation's transaction, retried by the runner; `release` lets its queue go early."""
+        svc = self.svc
+        releasing = QUEUE_RELEASE.set(release)  # context.release_queue
+        try:
+            if reads is None:
+                return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
+            return await run_txn(svc.kv, lambda txn: _tracked(handler, svc, txn, req, reads))
+        finally:
+            QUEUE_RELEASE.reset(releasing)
 
     async def run(
         self,
@@ -233,20 +243,15 @@ class Executor:
         gate, so reads cannot starve loads.
         reads: given, it receives the read set of the transaction that answered (when its store
         keeps one: Txn.read_set), for the reply cache."""
-        svc = self.svc
         key = queue(req) if queue is not None else instance_hint(req) if per_instance else None
         if read_only:
             await self.read_gate.enter()
         scratch = REQUEST_SCRATCH.set({})
         try:
+            if key is None:  # most reads: no queue to hold (and no context manager's cost)
+                return await self._attempts(handler, req, reads, None)
             async with self._queued(key) as release:
-                releasing = QUEUE_RELEASE.set(release)  # context.release_queue: leave the queue early
-                try:
-                    if reads is None:
-                        return await run_txn(svc.kv, lambda txn: _in_range(handler, svc, txn, req))
-                    return await run_txn(svc.kv, lambda txn: _tracked(handler, svc, txn, req, reads))
-                finally:
-                    QUEUE_RELEASE.reset(releasing)
+                return await self._attempts(handler, req, reads, release)
         except KvError as e:
             raise kv_error_to_ms(e) from None
         finally:
