@@ -14,10 +14,11 @@ Every read phase runs while a writer process commits small loads at a fixed pace
 default 60/s: begin_txn, prepare_rowset + commit_rowset of one rowset, commit_txn, over
 baidu_std; each load starts on schedule however long earlier ones take). Reported per phase:
 calls/s, p50/p99, the ratio to the same server's /health ceiling, the server's CPU in cores (all
-its processes, from /proc), the share of cached RPCs the reply cache answered (from the server's
-/metrics: hits over all cached RPCs; a reply something it read changed since is built again), and
-the writer's loads/s in its worst 1 s window, its pace kept, and
-commit_txn latency. A phase whose writer had a window under 10 commits/s is marked invalid.
+its processes, from /proc) and per call in microseconds (what the server spends, whoever else is
+short of CPU: on two cores the load generator is, at the reply cache's rates), the share of
+cached RPCs the reply cache answered (from the server's /metrics: hits over all cached RPCs; a
+reply something it read changed since is built again), and the writer's loads/s in its worst 1 s
+window, its pace kept, and commit_txn latency. A phase whose writer had a window under 10 commits/s is marked invalid.
 """
 
 from __future__ import annotations
@@ -365,8 +366,10 @@ def bench_server(name: str, extra: list[str], env: dict[str, str], args: Any) ->
             import uvloop
 
             uvloop.run(seed(port))
+            cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
             p, q = spawn("ceiling", port, args.seconds, args.callers)
             r = q.get(timeout=args.seconds + 300)
+            r["cpu_cores"] = (cpu_seconds(proc.pid) - cpu0) / (time.perf_counter() - t0)
             p.join(30)
             r["server"] = name
             results.append(r)
@@ -451,17 +454,21 @@ def run_live(args: Any) -> int:
 def report(results: list[dict[str, Any]], args: Any) -> None:
     ceilings = {r["server"]: r["rate"] for r in results if r["op"] == "ceiling"}
     head = (f"  {'server':<10} {'op':<14} {'proto':<5} {'calls/s':>8} {'p50ms':>6} {'p99ms':>6} {'/ceil':>6} "
-            f"{'cores':>5} {'hit%':>4} {'loads/s':>7} {'worst':>5} {'pace':>5} {'c.p99':>6} {'err':>4}")  # fmt: skip
+            f"{'cores':>5} {'us/c':>5} {'hit%':>4} {'loads/s':>7} {'worst':>5} {'pace':>5} {'c.p99':>6} "
+            f"{'err':>4}")  # fmt: skip
     print(head)
     for r in results:
+        r["server_us_per_call"] = r["cpu_cores"] * 1e6 / max(r["rate"], 1e-9)
         if r["op"] == "ceiling":
-            print(f"  {r['server']:<10} {'ceiling':<14} {'http':<5} {r['rate']:>8.0f}")
+            print(f"  {r['server']:<10} {'ceiling':<14} {'http':<5} {r['rate']:>8.0f} {'':>6} {'':>6} {'':>6} "
+                  f"{r['cpu_cores']:>5.2f} {r['server_us_per_call']:>5.0f}")  # fmt: skip
             continue
         ratio = r["rate"] / ceilings[r["server"]]
         r["vs_ceiling"] = ratio
         flag = "" if r["writer_valid"] else "  INVALID (writer < 10/s)"
         print(f"  {r['server']:<10} {r['op']:<14} {r['protocol']:<5} {r['rate']:>8.0f} {r['p50_ms']:>6.1f} "
-              f"{r['p99_ms']:>6.1f} {ratio:>6.2f} {r['cpu_cores']:>5.2f} {r['reply_hit_share']:>4.0%} "
+              f"{r['p99_ms']:>6.1f} {ratio:>6.2f} {r['cpu_cores']:>5.2f} {r['server_us_per_call']:>5.0f} "
+              f"{r['reply_hit_share']:>4.0%} "
               f"{r['writer_loads_per_s']:>7.1f} "
               f"{r['writer_worst_window']:>5} {r['writer_pace_kept']:>5.0%} {r['commit_p99_ms']:>6.1f} "
               f"{r['errors'] + r['writer_errors']:>4}{flag}")  # fmt: skip

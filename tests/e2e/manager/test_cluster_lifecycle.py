@@ -299,14 +299,16 @@ def test_console_buttons(chromium: str, life: Life, tmp_path: Path) -> None:  # 
             page.click("#op-stop")
             expect(page.locator("#op-status")).to_contain_text("stop: process")
             expect(page.locator("#process")).to_contain_text("SUCCESS", timeout=60000)
-            expect(be.locator("td.proc")).to_have_text("Down", timeout=20000)
+            # the table follows on its next refresh; a starved machine (the suite beside benchmarks)
+            # once took over 20 s for it: a minute, as for the process itself
+            expect(be.locator("td.proc")).to_have_text("Down", timeout=60000)
             assert page.locator('tr.task td.task:text-is("STOP_BE")').count() == 2
             shoot(page, shots_dir(tmp_path), "lifecycle-stopped")
             page.click("#op-start")
             expect(page.locator("#op-status")).to_contain_text("start: process")
             expect(page.locator("#process")).to_contain_text("SUCCESS", timeout=60000)
-            expect(be.locator("td.proc")).to_have_text("Up", timeout=20000)
-            expect(be.locator("td.doris")).to_have_text("Alive", timeout=20000)
+            expect(be.locator("td.proc")).to_have_text("Up", timeout=60000)
+            expect(be.locator("td.doris")).to_have_text("Alive", timeout=60000)
             # a refusal: scale-in of the only FE (the master) without force
             page.select_option("#op-node", f"{h1}:9010")
             page.click("#op-scale-in")

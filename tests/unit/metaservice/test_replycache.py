@@ -3,7 +3,7 @@ bytes is not kept; a replaced or dropped entry gives its bytes back."""
 
 from __future__ import annotations
 
-from dorisctl.metaservice.replycache import MIN_CHECKS, SAMPLE, WINDOW, CachedReply, ReplyCache
+from dorisctl.metaservice.replycache import MIN_CHECKS, SAMPLE, SAMPLE_SECONDS, WINDOW, CachedReply, ReplyCache
 
 
 def reply(size: int) -> CachedReply:
@@ -37,13 +37,17 @@ def test_bounded_by_bytes_and_bytes_given_back() -> None:
 
 
 def test_an_rpc_whose_checks_mostly_come_out_stale_passes_the_cache_by_but_keeps_measuring() -> None:
-    cache = ReplyCache(max_entries=100, max_bytes=1 << 20)
+    now = [1000.0]
+    cache = ReplyCache(max_entries=100, max_bytes=1 << 20, clock=lambda: now[0])
     for _ in range(MIN_CHECKS - 1):
         cache.checked("get_version", False)
     assert all(cache.wanted("get_version") for _ in range(100))  # too few checks to judge
     cache.checked("get_version", False)
     used = sum(cache.wanted("get_version") for _ in range(SAMPLE * 50))
-    assert used == 50  # one request in SAMPLE still goes through it
+    assert used == 51  # one request in SAMPLE still goes through it (and the first, by the clock)
+    now[0] += 2 * SAMPLE_SECONDS
+    assert cache.wanted("get_version")  # a slow RPC: the first after SAMPLE_SECONDS is sampled
+    assert not cache.wanted("get_version")
     assert all(cache.wanted("get_tablet") for _ in range(100))  # per RPC
     for _ in range(WINDOW):  # the sampled checks come out hits again: back in use
         cache.checked("get_version", True)

@@ -138,7 +138,7 @@ class RpcFront:
             reads: list[Sized] | None = [] if cached else None
             resp = await self.invoke(rpc, req, protocol, peer, reads=reads)
             data = resp.SerializeToString()
-            if reads and self.replies is not None and resp.status.code == Code.OK:  # type: ignore[attr-defined]
+            if reads and self.replies is not None and resp.status.code == _OK:  # type: ignore[attr-defined]
                 self.replies.put(rpc.name, payload, CachedReply(data, reads[0], instance))
             return data
         finally:
@@ -192,7 +192,7 @@ class RpcFront:
                 reads=reads,
             )
             resp = rpc.respond(reply)
-            code, msg = Code.OK, reply.msg
+            code, msg = _OK, reply.msg
         except MetaServiceError as e:
             resp = rpc.response_type()
             if e.result is not None and isinstance(e.result, rpc.response_type):
@@ -206,20 +206,23 @@ class RpcFront:
         status.msg = msg
         name = CODE_NAMES.get(code, str(code))
         metrics.observe_request(protocol, rpc.name, name, started)
-        log_event(
-            log,
-            "rpc",
-            logging.INFO if rpc.mutates or code != Code.OK else logging.DEBUG,
-            protocol=protocol,
-            rpc=rpc.name,
-            code=name,
-            ms=round((time.perf_counter() - started) * 1000, 2),
-            peer=peer,
-            msg=msg[:300],
-        )
+        level = logging.INFO if rpc.mutates or code != _OK else logging.DEBUG
+        if log.isEnabledFor(level):  # an OK read is logged at DEBUG: most requests build no fields
+            log_event(
+                log,
+                "rpc",
+                level,
+                protocol=protocol,
+                rpc=rpc.name,
+                code=name,
+                ms=round((time.perf_counter() - started) * 1000, 2),
+                peer=peer,
+                msg=msg[:300],
+            )
         return resp
 
 
+_OK = Code.OK  # read once: an enum wrapper's attribute is looked up in Python each time
 _REPLY_HIT = metrics.REPLY_CACHE.labels("hit")
 _REPLY_STALE = metrics.REPLY_CACHE.labels("stale")
 _REPLY_MISS = metrics.REPLY_CACHE.labels("miss")
