@@ -109,6 +109,7 @@ class MetaServiceRuntime:
         if self.recycler is not None:
             await self.recycler.stop()
         await self.kv.close()
+        metrics.flush()  # what the last requests and commits gathered (multiprocess mode)
 
 
 def prepare(cfg: MetaServiceConfig) -> MetaServiceRuntime:
