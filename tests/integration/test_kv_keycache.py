@@ -178,18 +178,18 @@ def test_a_read_set_stands_until_something_it_read_changes(tmp_path: Path) -> No
             async def fresh() -> object:
                 got = await run_txn(a, reads)
                 assert got is not None
-                assert await a.reads_unchanged(got)
+                assert a.reads_unchanged(got)
                 return got
 
             seen = await fresh()
             await run_txn(b, functools.partial(write, clear=None, gone=[], puts={b"p/30": b"elsewhere"}))
-            assert await a.reads_unchanged(seen)  # a commit elsewhere leaves it standing
+            assert a.reads_unchanged(seen)  # a commit elsewhere leaves it standing
             for change in ({b"p/01": b"2"}, {b"p/03": b"appears"}, {b"q/500": b"into the range"}):
                 await run_txn(b, functools.partial(write, clear=None, gone=[], puts=change))
-                assert not await a.reads_unchanged(seen), change
+                assert not a.reads_unchanged(seen), change
                 seen = await fresh()
             await run_txn(b, functools.partial(write, clear=None, gone=[b"q/001"], puts={}))
-            assert not await a.reads_unchanged(seen)  # a removal inside the range
+            assert not a.reads_unchanged(seen)  # a removal inside the range
 
             async def reads_and_writes(t: Txn) -> object:
                 t.track_reads()
@@ -225,7 +225,7 @@ def test_without_a_key_cache_nothing_is_known_unchanged(tmp_path: Path) -> None:
 
         try:
             got = await run_txn(kv, reads)
-            assert not await kv.reads_unchanged(got)
+            assert not kv.reads_unchanged(got)
         finally:
             await kv.close()
 

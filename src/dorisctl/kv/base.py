@@ -570,10 +570,12 @@ class TxnKv(abc.ABC):
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections and threads."""
 
-    async def reads_unchanged(self, reads: object, received: float | None = None) -> bool:
+    def reads_unchanged(self, reads: object, received: float | None = None) -> bool:
         """Whether nothing a transaction's `read_set` read has changed in the store since, as of a
         version that includes every commit acknowledged before the request arrived (`received`, a
-        time.perf_counter(); None: before this call). False when unsure."""
+        time.perf_counter(); None: before this call). False when unsure. Answered without waiting
+        (the reply cache's hits are answered inside the transport's read callback): a store that
+        would need a round trip answers False."""
         return False
 
     @property

@@ -183,7 +183,7 @@ class SqliteKv(TxnKv):
         if self._state == _OPEN:
             self._drain_queue()
 
-    async def reads_unchanged(self, reads: object, received: float | None = None) -> bool:
+    def reads_unchanged(self, reads: object, received: float | None = None) -> bool:
         """The key cache brought to the latest committed version (one autocommit SELECT, and the
         change log since) unless a version read after the request arrived is already in it, then
         each entry the reads came from looked up (kv/keycache.py)."""

@@ -15,8 +15,8 @@ import pytest
 from dorisctl.metaservice.admission import Admission, parse_specific_limits
 from dorisctl.metaservice.context import Settings
 from dorisctl.metaservice.proto import cloud_pb2 as pb
-from tests.fixtures.metaservice import start_meta_server
-from tests.fixtures.rpc_clients import BaiduStdClient
+from tests.fixtures.metaservice import MetaServer, start_meta_server
+from tests.fixtures.rpc_clients import BaiduStdClient, grpc_stub
 from tests.integration.metaservice.conftest import OBJ, sqlite_only
 
 
@@ -104,3 +104,57 @@ def test_in_progress_bound_refuses_at_once_while_the_store_is_slow(tmp_path: Pat
         assert srv.call("get_obj_store_info", {"cloud_unique_id": "1:slow:be"}).status_code == 200
     finally:
         srv.stop()
+
+
+def test_qps_limit_holds_for_replies_the_reply_cache_answers(tmp_path: Path, ms_backend: str) -> None:
+    """A cached RPC answered from the reply cache, in the transport's read callback, is still
+    counted and refused over its limit, over baidu_std and gRPC."""
+    sqlite_only(ms_backend, "the reply cache stands on SQLite's key cache")
+    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "specific_max_qps_limit=get_cluster:10"])
+    port = int(srv.url.rsplit(":", 1)[1])
+    try:
+        srv.ok("create_instance", {"instance_id": "q2", "obj_info": OBJ})
+        node = {"cloud_unique_id": "1:q2:be", "ip": "10.0.0.2", "heartbeat_port": 9050}
+        cluster = {"cluster_id": "c1", "cluster_name": "c1", "type": "COMPUTE", "nodes": [node]}
+        srv.ok("add_cluster", {"instance_id": "q2", "cluster": cluster})
+        req = pb.GetClusterRequest(cloud_unique_id="1:q2:be", cluster_id="c1").SerializeToString()
+
+        async def burst(n: int) -> list[pb.GetClusterResponse]:
+            c = await BaiduStdClient.connect(port)
+            try:
+                replies = await asyncio.gather(*(c.call_raw("get_cluster", req) for _ in range(n)))
+                return [pb.GetClusterResponse.FromString(r.payload) for r in replies]
+            finally:
+                await c.close()
+
+        first = asyncio.run(burst(1))  # the reply is kept
+        assert first[0].status.code == pb.OK
+        time.sleep(1.1)  # the bucket refilled
+        replies = asyncio.run(burst(40))
+        codes = [r.status.code for r in replies]
+        assert 0 < codes.count(pb.MAX_QPS_LIMIT) <= 30 and codes.count(pb.OK) >= 10, codes
+        assert {r.status.msg for r in replies if r.status.code == pb.MAX_QPS_LIMIT} == {"reach max qps limit"}
+        ok = [r for r in replies if r.status.code == pb.OK]
+        assert all(r.cluster[0].cluster_id == "c1" for r in ok)
+        hits = metric(srv, 'dorisctl_ms_reply_cache_requests_total{result="hit"}')
+        assert hits >= 9  # the admitted ones came from the cache
+        time.sleep(1.1)
+        stub, channel = grpc_stub(port)
+        with channel:
+            got = [stub.get_cluster(pb.GetClusterRequest(cloud_unique_id="1:q2:be", cluster_id="c1"), timeout=30)
+                   for _ in range(25)]  # fmt: skip
+        grpc_codes = [r.status.code for r in got]
+        assert pb.MAX_QPS_LIMIT in grpc_codes and grpc_codes.count(pb.OK) >= 10, grpc_codes
+    finally:
+        srv.stop()
+
+
+def metric(srv: MetaServer, sample: str) -> float:
+    """One sample's value from the server's /metrics (0 when absent)."""
+    import httpx
+
+    text = httpx.get(f"{srv.url}/metrics", timeout=30).text
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    return 0.0

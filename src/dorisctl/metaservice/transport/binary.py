@@ -2,7 +2,8 @@
 the one table, parsing its request, running it and building its response.
 
 Cached read RPCs are answered from the reply cache (metaservice/replycache.py) when their request
-bytes were answered before and nothing the answer read has changed since, before any parsing.
+bytes were answered before and nothing the answer read has changed since, before any parsing and
+without a task: the transports ask `from_cache` where a request's bytes complete.
 
 Application outcomes travel in the response's `status` with transport success, exactly as Doris
 (a handler that ran always answers; spec trap 1): `status.code` is a MetaServiceCode of the pinned
@@ -12,6 +13,7 @@ contract and `status.msg` Doris's message. Requests are parsed as proto2 with un
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 import uuid
@@ -48,6 +50,14 @@ class BadRequest(Exception):
     """The request bytes do not parse as the RPC's request message."""
 
 
+class Next(enum.Enum):
+    """What the full path does after the reply cache did not answer (RpcFront.from_cache)."""
+
+    KEEP = "keep"  # build the reply and keep it
+    PASS = "pass"  # build the reply, keep nothing
+    REFUSE = "refuse"  # over the QPS limit: answer MAX_QPS_LIMIT
+
+
 class RpcFront:
     """Runs RPCs for the binary transports; one per server process."""
 
@@ -58,73 +68,93 @@ class RpcFront:
         entries, mb = settings.reply_cache_entries, settings.reply_cache_mb
         self.replies = ReplyCache(entries, mb << 20) if entries > 0 and mb > 0 else None
 
+    def from_cache(self, rpc: Rpc, payload: bytes, protocol: str, peer: str, received: float | None) -> bytes | Next:
+        """A cached RPC's reply from the reply cache, answered at once: nothing is awaited, so a
+        transport asks where a request's bytes complete, before it creates a task for the request.
+        Otherwise what the full path (`call`) does with the reply it builds: keep it (KEEP: a miss,
+        or a stale entry, dropped), not (PASS: not a cached RPC, the cache off or passed by), or
+        refuse the request (REFUSE: over its QPS limit, answered MAX_QPS_LIMIT as on the full path).
+
+        A hit is checked first: the store's key cache brought to a version read after the request
+        arrived (`received`), every entry the reply read must still be there (kv.reads_unchanged)."""
+        replies = self.replies
+        if not rpc.cached or replies is None:
+            return Next.PASS
+        if not replies.wanted(rpc.name):
+            metrics.inc(_REPLY_BYPASS)
+            return Next.PASS
+        entry = replies.get(rpc.name, payload)
+        if entry is None:
+            metrics.inc(_REPLY_MISS)
+            return Next.KEEP
+        admission = self.executor.admission
+        if not admission.enter(rpc.name, entry.instance):
+            return Next.REFUSE
+        started = time.perf_counter()
+        try:
+            # not behind the read gate: a check costs at most one SELECT and a lookup per read, the
+            # price of parsing a request or two, and a stale one then queues there as any read does
+            unchanged = self.executor.svc.kv.reads_unchanged(entry.reads, received)
+        except KvError:
+            unchanged = False  # the full path answers with the store's error code
+        except Exception:  # never out of a transport's read callback: the full path answers
+            log.exception("reply cache check failed", extra={"fields": {"rpc": rpc.name}})
+            unchanged = False
+        finally:
+            admission.leave()
+        replies.checked(rpc.name, unchanged)
+        if not unchanged:
+            replies.drop(rpc.name, payload)
+            metrics.inc(_REPLY_STALE)
+            return Next.KEEP
+        metrics.inc(_REPLY_HIT)
+        metrics.observe_request(protocol, rpc.name, "OK", started)
+        if log.isEnabledFor(logging.DEBUG):
+            log_event(log, "rpc", logging.DEBUG, protocol=protocol, rpc=rpc.name, code="OK", cached=True, peer=peer)
+        return entry.response
+
     async def call(
-        self, rpc: Rpc, payload: bytes, protocol: str, peer: str = "", *, received: float | None = None
+        self,
+        rpc: Rpc,
+        payload: bytes,
+        protocol: str,
+        peer: str = "",
+        *,
+        received: float | None = None,
+        cache: bytes | Next | None = None,
     ) -> bytes:
         """The serialized response to a serialized request (raises BadRequest if it does not parse).
 
         Admission first (every request counts), then the operation. `received`: when the request's
         last byte was read (time.perf_counter()): a read-only RPC's store may answer from what it
         read after that (kv.REQUEST_RECEIVED). Writes always read the latest version: one that
-        waited for another worker's commit to the same keys would otherwise meet it as a conflict."""
+        waited for another worker's commit to the same keys would otherwise meet it as a conflict.
+        `cache`: what `from_cache` answered for this request, if the transport asked it already."""
+        if cache is None:
+            cache = self.from_cache(rpc, payload, protocol, peer, received)
+        if isinstance(cache, bytes):
+            return cache
+        if cache is Next.REFUSE:
+            refused = await self.invoke(rpc, self.parse(rpc, payload), protocol, peer, refused=True)
+            return refused.SerializeToString()
+        keep = cache is Next.KEEP
         if received is None or rpc.mutates:
-            return await self._call(rpc, payload, protocol, peer, received)
+            return await self._call(rpc, payload, protocol, peer, keep)
         token = REQUEST_RECEIVED.set(received)
         try:
-            return await self._call(rpc, payload, protocol, peer, received)
+            return await self._call(rpc, payload, protocol, peer, keep)
         finally:
             REQUEST_RECEIVED.reset(token)
 
-    async def _call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str, received: float | None) -> bytes:
-        cached = False
-        if rpc.cached and self.replies is not None:
-            cached = self.replies.wanted(rpc.name)
-            entry = self.replies.get(rpc.name, payload) if cached else None
-            if entry is not None:
-                answer = await self._from_cache(rpc, payload, entry, protocol, peer, received)
-                if answer is not None:
-                    return answer
-            else:
-                metrics.inc(_REPLY_MISS if cached else _REPLY_BYPASS)
+    async def _call(self, rpc: Rpc, payload: bytes, protocol: str, peer: str, keep: bool) -> bytes:
         req = self.parse(rpc, payload)
         try:
-            return await self._answer(rpc, req, payload, protocol, peer, cached)
+            return await self._answer(rpc, req, payload, protocol, peer, keep)
         except Exception:  # a reply that cannot be built: still answered, never a silent hang
             resp = rpc.response_type()
             resp.status.code = Code.UNDEFINED_ERR  # type: ignore[attr-defined]
             resp.status.msg = _log_incident(rpc)  # type: ignore[attr-defined]
             return resp.SerializePartialToString()
-
-    async def _from_cache(
-        self, rpc: Rpc, payload: bytes, entry: CachedReply, protocol: str, peer: str, received: float | None
-    ) -> bytes | None:
-        """The cached response if nothing it read has changed; None: build it (stale, or the store
-        could not tell); a request over its QPS limit is refused here as on the full path."""
-        executor = self.executor
-        admission = executor.admission
-        if not admission.enter(rpc.name, entry.instance):
-            refused = await self.invoke(rpc, self.parse(rpc, payload), protocol, peer, refused=True)
-            return refused.SerializeToString()
-        started = time.perf_counter()
-        try:
-            # not behind the read gate: a check costs at most one SELECT and a lookup per read, the
-            # price of parsing a request or two, and a stale one then queues there as any read does
-            unchanged = await executor.svc.kv.reads_unchanged(entry.reads, received)
-        except KvError:
-            unchanged = False  # the full path answers with the store's error code
-        finally:
-            admission.leave()
-        assert self.replies is not None
-        self.replies.checked(rpc.name, unchanged)
-        if not unchanged:
-            self.replies.drop(rpc.name, payload)
-            metrics.inc(_REPLY_STALE)
-            return None
-        metrics.inc(_REPLY_HIT)
-        metrics.observe_request(protocol, rpc.name, "OK", started)
-        if log.isEnabledFor(logging.DEBUG):
-            log_event(log, "rpc", logging.DEBUG, protocol=protocol, rpc=rpc.name, code="OK", cached=True, peer=peer)
-        return entry.response
 
     async def _answer(
         self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str, cached: bool = False

@@ -30,7 +30,7 @@ from dorisctl import metrics
 from dorisctl.logs import log_event
 from dorisctl.metaservice.proto.baidu_rpc_meta_pb2 import RpcMeta
 from dorisctl.metaservice.rpc import unserved_reason
-from dorisctl.metaservice.transport.binary import SERVICE_NAMES, BadRequest, RpcFront
+from dorisctl.metaservice.transport.binary import SERVICE_NAMES, BadRequest, Next, RpcFront
 
 log = logging.getLogger("dorisctl.metaservice.brpc")
 
@@ -151,7 +151,10 @@ class BaiduStdProtocol(asyncio.Protocol):
                 return self._fail(cid, EREQUEST, "Fail to decompress request (gzip)")
         elif meta.compress_type != COMPRESS_NONE:
             return self._fail(cid, EREQUEST, f"compress_type={meta.compress_type} is not supported")
-        task = asyncio.get_running_loop().create_task(self._run(cid, rpc, payload, attachment, received))
+        cached = self.front.from_cache(rpc, payload, "brpc", self.peer, received)
+        if isinstance(cached, bytes):  # a hit: answered here, no task
+            return self._reply(cid, cached, attachment)
+        task = asyncio.get_running_loop().create_task(self._run(cid, rpc, payload, attachment, received, cached))
         self.tasks.add(task)
         task.add_done_callback(self._done)
         if len(self.tasks) >= MAX_IN_FLIGHT and not self._paused and self.transport is not None:
@@ -167,11 +170,14 @@ class BaiduStdProtocol(asyncio.Protocol):
         if self._stopping and not self.tasks and self.transport is not None:
             self.transport.close()
 
-    async def _run(self, cid: int, rpc: Any, payload: bytes, attachment: bytes, received: float) -> None:
+    async def _run(self, cid: int, rpc: Any, payload: bytes, attachment: bytes, received: float, cached: Next) -> None:
         try:
-            data = await self.front.call(rpc, payload, "brpc", self.peer, received=received)
+            data = await self.front.call(rpc, payload, "brpc", self.peer, received=received, cache=cached)
         except BadRequest as e:
             return self._fail(cid, EREQUEST, str(e))
+        self._reply(cid, data, attachment)
+
+    def _reply(self, cid: int, data: bytes, attachment: bytes) -> None:
         meta = RpcMeta(correlation_id=cid, compress_type=COMPRESS_NONE)
         meta.response.error_code = 0
         if attachment:

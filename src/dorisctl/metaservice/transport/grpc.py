@@ -204,9 +204,15 @@ class GrpcProtocol(asyncio.Protocol):
             except (OSError, EOFError) as e:
                 return INVALID_ARGUMENT, f"bad gzip message: {e}", None
         timeout = parse_timeout(h.get(b"grpc-timeout", b""))
-        task = asyncio.ensure_future(self.front.call(rpc, payload, "grpc", self.peer, received=received))
+        cached = self.front.from_cache(rpc, payload, "grpc", self.peer, received)
+        if isinstance(cached, bytes):  # a hit: answered at once
+            return OK, "", cached
+        call = self.front.call(rpc, payload, "grpc", self.peer, received=received, cache=cached)
         try:
-            data = await asyncio.wait_for(asyncio.shield(task), timeout) if timeout is not None else await task
+            if timeout is None:
+                data = await call
+            else:  # past the deadline the operation still completes; the client gets DEADLINE_EXCEEDED
+                data = await asyncio.wait_for(asyncio.shield(asyncio.ensure_future(call)), timeout)
         except TimeoutError:
             return DEADLINE_EXCEEDED, "deadline exceeded", None
         except BadRequest as e:
