@@ -162,6 +162,8 @@ class _WriteBuffer:
         del self.order[bisect.bisect_left(self.order, begin) : bisect.bisect_left(self.order, end)]
 
     def in_cleared(self, key: bytes) -> bool:
+        if not self.cleared:
+            return False
         i = bisect.bisect_right(self.cleared, (key, b"\xff" * 4096)) - 1
         return i >= 0 and self.cleared[i][0] <= key < self.cleared[i][1]
 
@@ -331,22 +333,26 @@ class Txn(abc.ABC):
     async def get(self, key: bytes) -> bytes | None:
         """The value of key as this transaction sees it, or None."""
         self._check_open()
-        await self._fair_share()
-        local = self._buf.local(key)
-        if not isinstance(local, _Missing):
-            return local
+        if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
+            await self._fair_share()
+        buf = self._buf
+        if buf.values or buf.cleared:  # else nothing local can answer (`local` would say _MISSING)
+            local = buf.local(key)
+            if not isinstance(local, _Missing):
+                return local
         found = await self._read_key(key)
         self._point_reads[key] = None if found is None else found[1]
         value = None if found is None else found[0]
-        if key in self._buf.adds:
-            return _wrap_add(value, self._buf.adds[key])
+        if key in buf.adds:
+            return _wrap_add(value, buf.adds[key])
         return value
 
     async def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
         """The values of many keys, in order (None where absent): `get` of each, in one store
         round trip where the backend can (same read set, same read-your-writes)."""
         self._check_open()
-        await self._fair_share()
+        if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
+            await self._fair_share()
         buf = self._buf
         reads = self._point_reads
         if not buf.values and not buf.cleared and not buf.adds:  # nothing written yet: all from the store
@@ -386,7 +392,10 @@ class Txn(abc.ABC):
             raise ValueError("limit must be >= 0")
         if begin >= end:
             return []
-        await self._fair_share()
+        if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
+            await self._fair_share()
+        if not limit:  # the usual read: the whole range at once (the loop below, its one pass)
+            return self._note_range(begin, end, await self._read_range(begin, end, 0, reverse), reverse)
         out: list[KeyValue] = []
         lo, hi = begin, end
         page = 0 if limit == 0 else max(limit, 16)
@@ -423,6 +432,25 @@ class Txn(abc.ABC):
                 hi = rows[-1][0]
             else:
                 lo = rows[-1][0] + b"\x00"
+
+    def _note_range(
+        self, begin: bytes, end: bytes, rows: list[tuple[bytes, bytes, int]], reverse: bool
+    ) -> list[KeyValue]:
+        """`get_range` without a limit, given the store's rows of the whole range [begin, end)."""
+        buf = self._buf
+        if buf.values or buf.adds or buf.cleared:
+            merged = self._merge({k: v for k, v, _ in rows}, (begin, end), reverse)
+        else:  # nothing written in this transaction: the store's rows as they are
+            merged = [(k, v) for k, v, _ in rows]
+        covered = (begin, end)
+        if covered not in self._ranges_seen:
+            self._ranges_seen.add(covered)
+            self._range_reads.append(covered)
+        reads = self._point_reads
+        for k, _, ver in rows:
+            if begin <= k < end:
+                reads[k] = ver
+        return merged
 
     def _merge(self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool) -> list[KeyValue]:
         lo, hi = covered
