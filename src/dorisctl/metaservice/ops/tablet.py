@@ -275,12 +275,12 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
             f"req_cc_cnt={req_cc}, cc_cnt={cc}, req_cp={req_cp}, cp={cp}",
         )
     end = req.end_version if req.end_version >= 0 else INT64_MAX - 1
+    prefix = keys.meta_rowset_prefix(iid, tablet_id)  # + the version: keys.meta_rowset_key
     for first, last in sync_ranges(req_bc, bc, req_cc, cc, req_cp, cp, req.start_version, end):
         if first > last + 1:
             continue
         rows = await txn.get_range(
-            keys.meta_rowset_key(iid, tablet_id, first),
-            keys.meta_rowset_key(iid, tablet_id, min(last, INT64_MAX - 1) + 1),
+            prefix + keys.encode_int64(first), prefix + keys.encode_int64(min(last, INT64_MAX - 1) + 1)
         )
         for _, value in rows:
             resp.rowset_meta.add().ParseFromString(value)
