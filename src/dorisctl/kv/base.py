@@ -203,6 +203,10 @@ class Txn(abc.ABC):
         self._mutations: list[Mutation] = []
         self._bytes = 0
         self._point_reads: dict[bytes, int | None] = {}
+        # get_many's reads not yet in _point_reads: (keys, their snapshot entries), added in order by
+        # `_settle_reads` before anything else reads or writes _point_reads, which therefore ends
+        # exactly as if each had been added at once; a transaction that never writes never needs them
+        self._batched_reads: list[tuple[list[bytes], list[tuple[bytes, int] | None]]] = []
         self._range_reads: list[tuple[bytes, bytes]] = []
         self._ranges_seen: set[tuple[bytes, bytes]] = set()  # the same range read twice is checked once
         self._snap_keys: dict[bytes, tuple[bytes, int] | None] = {}  # snapshot reads, for reading again
@@ -236,6 +240,12 @@ class Txn(abc.ABC):
             if found is not None:
                 out[key] = found
         return out
+
+    async def _snapshot_get_list(self, keys: list[bytes]) -> list[tuple[bytes, int] | None]:
+        """`_snapshot_get_many` as a list aligned with `keys` (None where absent); a backend
+        answering from memory overrides it to build no dict."""
+        got = await self._snapshot_get_many(keys)
+        return list(map(got.get, keys))
 
     @abc.abstractmethod
     async def _snapshot_range(
@@ -341,6 +351,8 @@ class Txn(abc.ABC):
             if not isinstance(local, _Missing):
                 return local
         found = await self._read_key(key)
+        if self._batched_reads:
+            self._settle_reads()
         self._point_reads[key] = None if found is None else found[1]
         value = None if found is None else found[0]
         if key in buf.adds:
@@ -354,14 +366,19 @@ class Txn(abc.ABC):
         if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
             await self._fair_share()
         buf = self._buf
-        reads = self._point_reads
         if not buf.values and not buf.cleared and not buf.adds:  # nothing written yet: all from the store
             unique = list(dict.fromkeys(keys))
-            got = await self._read_keys(unique)
-            for key in unique:
-                hit = got.get(key)
-                reads[key] = None if hit is None else hit[1]
-            return [None if (hit := got.get(key)) is None else hit[0] for key in keys]
+            if self._remember_reads:
+                got = await self._read_keys(unique)
+                hits = list(map(got.get, unique))
+            else:  # what _read_keys would do, without the dict
+                hits = await self._snapshot_get_list(unique)
+            if unique:
+                self._batched_reads.append((unique, hits))  # into _point_reads when needed
+            values = [None if hit is None else hit[0] for hit in hits]
+            if len(unique) != len(keys):  # a key asked more than once: each one's value, in order
+                return list(map(dict(zip(unique, values, strict=True)).__getitem__, keys))
+            return values
         out: list[bytes | None] = [None] * len(keys)
         pending: list[int] = []
         for i, key in enumerate(keys):
@@ -374,6 +391,7 @@ class Txn(abc.ABC):
             return out
         wanted = list(dict.fromkeys(keys[i] for i in pending))
         found = await self._read_keys(wanted)
+        reads = self._settle_reads()
         for key in wanted:
             hit = found.get(key)
             reads[key] = None if hit is None else hit[1]
@@ -422,6 +440,8 @@ class Txn(abc.ABC):
             if covered not in self._ranges_seen:
                 self._ranges_seen.add(covered)
                 self._range_reads.append(covered)
+            if self._batched_reads:
+                self._settle_reads()
             for k, _, ver in rows:
                 if covered[0] <= k < covered[1]:
                     self._point_reads[k] = ver
@@ -446,13 +466,23 @@ class Txn(abc.ABC):
         if covered not in self._ranges_seen:
             self._ranges_seen.add(covered)
             self._range_reads.append(covered)
-        reads = self._point_reads
+        reads = self._settle_reads() if self._batched_reads else self._point_reads
         for k, _, ver in rows:
             if begin <= k < end:
                 reads[k] = ver
         return merged
 
+    def _settle_reads(self) -> dict[bytes, int | None]:
+        """_point_reads with get_many's batched reads added, in the order they were made."""
+        reads = self._point_reads
+        for keys, hits in self._batched_reads:
+            reads.update(zip(keys, [None if hit is None else hit[1] for hit in hits], strict=True))
+        self._batched_reads.clear()
+        return reads
+
     def _merge(self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool) -> list[KeyValue]:
+        if self._batched_reads:
+            self._settle_reads()
         lo, hi = covered
         keys = set(store)
         keys.update(self._buf.keys_in(lo, hi))
@@ -544,7 +574,7 @@ class Txn(abc.ABC):
     def footprint(self) -> tuple[int, int, int]:
         """(buffered writes, reads, written bytes) so far, in the units of `Limits`: reads are the
         keys and ranges read plus the blind-added keys (what `max_reads` counts)."""
-        reads = len(self._point_reads) + len(self._range_reads) + len(self._buf.adds)
+        reads = len(self._settle_reads()) + len(self._range_reads) + len(self._buf.adds)
         return len(self._mutations), reads, self._bytes
 
     async def commit(self) -> None:
@@ -557,7 +587,7 @@ class Txn(abc.ABC):
                 await self._commit(
                     Commit(
                         read_version=read_version,
-                        point_checks=self._point_reads,
+                        point_checks=self._settle_reads(),
                         range_checks=self._range_reads,
                         mutations=self._mutations,
                     )
@@ -572,7 +602,7 @@ class Txn(abc.ABC):
             await self._release()
 
     def _read_version_known(self) -> bool:
-        return bool(self._point_reads or self._range_reads)
+        return bool(self._point_reads or self._batched_reads or self._range_reads)
 
     def _check_open(self) -> None:
         if self._done:
