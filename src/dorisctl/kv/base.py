@@ -350,7 +350,8 @@ class Txn(abc.ABC):
             local = buf.local(key)
             if not isinstance(local, _Missing):
                 return local
-        found = await self._read_key(key)
+        # what _read_key does (a backend answering from memory remembers nothing), one call fewer
+        found = await (self._read_key(key) if self._remember_reads else self._snapshot_get(key))
         if self._batched_reads:
             self._settle_reads()
         self._point_reads[key] = None if found is None else found[1]
@@ -413,7 +414,11 @@ class Txn(abc.ABC):
         if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
             await self._fair_share()
         if not limit:  # the usual read: the whole range at once (the loop below, its one pass)
-            return self._note_range(begin, end, await self._read_range(begin, end, 0, reverse), reverse)
+            if self._remember_reads:
+                rows = await self._read_range(begin, end, 0, reverse)
+            else:  # what _read_range does then, one call fewer
+                rows = await self._snapshot_range(begin, end, 0, reverse)
+            return self._note_range(begin, end, rows, reverse)
         out: list[KeyValue] = []
         lo, hi = begin, end
         page = 0 if limit == 0 else max(limit, 16)

@@ -155,7 +155,8 @@ class SqliteTxn(Txn):
     def _cache(self) -> KeyCache | None:
         """The cache if it is exact at this transaction's version (taken, with the cache brought to
         it, by the transaction's first read)."""
-        self._take_version()
+        if self._version is None:
+            self._take_version()
         cache = self._kv.cache
         return cache if cache is not None and cache.version == self._version else None
 

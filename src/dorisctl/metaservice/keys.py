@@ -494,8 +494,8 @@ def partition_version_keys(
             memo = _PARTITION_VERSION_KEYS[(instance_id, db_id, table_id)] = {}
         elif len(memo) >= _MEMO_KEYS:
             memo.clear()
-        found = list(map(memo.get, partition_ids))
-        if None not in found:
+        found = list(map(memo.get, partition_ids[:]))  # over a list: faster than over a protobuf field
+        if all(found):  # every key remembered (a key is never empty; a missing one is None)
             return found  # type: ignore[return-value]
         return [k or memo.setdefault(p, partition_version_key(instance_id, db_id, table_id, p))
                 for k, p in zip(found, partition_ids, strict=True)]  # fmt: skip

@@ -259,7 +259,8 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
     tablet_id = req.idx.tablet_id if req.idx.HasField("tablet_id") else -1
     if tablet_id <= 0:
         raise invalid("no valid tablet_id given")
-    if not all(req.HasField(f) for f in ("base_compaction_cnt", "cumulative_compaction_cnt", "cumulative_point")):
+    has = req.HasField
+    if not (has("base_compaction_cnt") and has("cumulative_compaction_cnt") and has("cumulative_point")):
         raise invalid("no valid compaction_cnt or cumulative_point given")
     idx = await load_tablet_index(txn, iid, tablet_id)
     await lazy_commit.settle_partitions(svc, txn, iid, [(idx.table_id, idx.partition_id)])
@@ -391,30 +392,27 @@ async def _batch_get_version(svc: Service, txn: Txn, req: cloud_pb2.GetVersionRe
         return Reply(result=resp)
     resp.partition_ids.extend(req.partition_ids)
     wanted = keys.partition_version_keys(iid, req.db_ids, req.table_ids, req.partition_ids)
+    versions: list[int] = []
+    times: list[int] = []
     parsed = _DECODED_VERSIONS  # a value (bytes) decodes the same every time: remembered, bounded
     if len(parsed) > 100_000:
         parsed.clear()
     ver = cloud_pb2.VersionPB()
-    values = await txn.get_many(wanted)
-    pairs: list[tuple[int, int] | None] = list(map(parsed.get, values))  # type: ignore[arg-type] # None: absent or new
-    if None in pairs:  # in order, as a loop over every value would meet them
-        for i, value in enumerate(values):
-            if pairs[i] is not None:
-                continue
-            if value is None:
-                pairs[i] = (-1, -1)
-                continue
-            pair = parsed.get(value)
-            if pair is None:
-                ver.ParseFromString(value)
-                if ver.pending_txn_ids:  # a lazy commit: complete it, read again
-                    await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
-                pair = parsed[value] = (ver.version, ver.update_time_ms)
-            pairs[i] = pair
-    if pairs:
-        versions, times = zip(*pairs, strict=True)
-        resp.versions.extend(versions)
-        resp.version_update_time_ms.extend(times)
+    for value in await txn.get_many(wanted):
+        if value is None:
+            versions.append(-1)
+            times.append(-1)
+            continue
+        pair = parsed.get(value)
+        if pair is None:
+            ver.ParseFromString(value)
+            if ver.pending_txn_ids:  # a lazy commit: complete it, read again
+                await lazy_commit.settle_pending(svc, iid, ver.pending_txn_ids)
+            pair = parsed[value] = (ver.version, ver.update_time_ms)
+        versions.append(pair[0])
+        times.append(pair[1])
+    resp.versions.extend(versions)
+    resp.version_update_time_ms.extend(times)
     return Reply(result=resp)
 
 
