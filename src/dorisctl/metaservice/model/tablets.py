@@ -6,6 +6,8 @@ written.
 
 from __future__ import annotations
 
+import struct
+
 from dorisctl.kv import Txn, decode_counter
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
@@ -14,6 +16,7 @@ from dorisctl.metaservice.model.instances import resolve_instance_id
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 INT64_MAX = (1 << 63) - 1
+_I64 = struct.Struct("<q")  # an atomic counter's 8 bytes (kv.decode_counter, for any other length)
 
 TabletIndexPB = cloud_pb2.TabletIndexPB
 TabletStatsPB = cloud_pb2.TabletStatsPB
@@ -118,7 +121,7 @@ async def read_stats_parts(
                 continue
             suffix = fields[0][1].decode(errors="replace")
         if suffix in DETACHED_FIELDS:
-            detached[suffix] = decode_counter(value)
+            detached[suffix] = _I64.unpack(value)[0] if len(value) == 8 else decode_counter(value)
     return agg, detached
 
 

@@ -286,11 +286,13 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
         for _, value in rows:
             resp.rowset_meta.add().ParseFromString(value)
     schemas: dict[int, olap_file_pb2.TabletSchemaCloudPB] = {}
+    uses_dict = False  # a rowset with dictionary keys (apply_schema_dict has nothing to do without one)
     for rs in resp.rowset_meta:
         if rs.HasField("tablet_schema"):
             schemas.setdefault(rs.tablet_schema.schema_version, rs.tablet_schema)
             rs.schema_version = rs.tablet_schema.schema_version
         rs.index_id = idx.index_id
+        uses_dict = uses_dict or rs.HasField("schema_dict_key_list")
     for rs in resp.rowset_meta:
         if rs.HasField("tablet_schema"):
             continue
@@ -309,7 +311,8 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
                 )
             schemas[rs.schema_version] = schema
         rs.tablet_schema.CopyFrom(schemas[rs.schema_version])
-    await apply_schema_dict(txn, iid, idx.index_id, resp, req.schema_op)
+    if uses_dict:
+        await apply_schema_dict(txn, iid, idx.index_id, resp, req.schema_op)
     return Reply(result=resp)
 
 
