@@ -38,6 +38,7 @@ import time
 from collections.abc import Iterable, Sequence, Sized
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Literal
 
 from dorisctl.kv.errors import KvError, TooLarge
@@ -377,8 +378,8 @@ class Txn(abc.ABC):
             if unique:
                 self._batched_reads.append((unique, hits))  # into _point_reads when needed
             values = [None if hit is None else hit[0] for hit in hits]
-            if len(unique) != len(keys):  # a key asked more than once: each one's value, in order
-                return list(map(dict(zip(unique, values, strict=True)).__getitem__, keys))
+            if len(unique) != len(keys):  # a key asked more than once (so 2+ keys: a tuple), in order
+                return list(itemgetter(*keys)(dict(zip(unique, values, strict=True))))
             return values
         out: list[bytes | None] = [None] * len(keys)
         pending: list[int] = []
