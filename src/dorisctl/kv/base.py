@@ -32,16 +32,16 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import bisect
 import struct
 import time
 from collections.abc import Iterable, Sequence, Sized
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Literal
 
 from dorisctl.kv.errors import KvError, TooLarge
+from dorisctl.kv.writebuffer import Missing, WriteBuffer
 
 KeyValue = tuple[bytes, bytes]
 
@@ -116,78 +116,6 @@ class Commit:
     mutations: list[Mutation]
 
 
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()
-
-
-@dataclass
-class _WriteBuffer:
-    """Local writes with read-your-writes lookups.
-
-    values: key -> bytes (put) or None (removed), for keys whose final value is known locally.
-    cleared: sorted, non-overlapping [begin, end) ranges removed by `remove_range`, in which keys
-      not in `values` are known to be absent.
-    adds: key -> pending delta for keys whose current value is not known locally (blind add).
-    order: the keys of `values` and `adds`, sorted; built at the first range read or range removal
-      and kept up to date from then on, so a range read costs O(log n + keys in the range) instead
-      of a scan of every buffered write (a transaction running many operations, each reading a
-      small range, was quadratic); transactions that never read a range never sort.
-    """
-
-    values: dict[bytes, bytes | None] = field(default_factory=dict)
-    cleared: list[tuple[bytes, bytes]] = field(default_factory=list)
-    adds: dict[bytes, int] = field(default_factory=dict)
-    order: list[bytes] | None = None
-
-    def note(self, key: bytes) -> None:
-        """Call before writing `key` into `values` or `adds`: keeps `order` complete."""
-        if self.order is not None and key not in self.values and key not in self.adds:
-            bisect.insort(self.order, key)
-
-    def keys_in(self, begin: bytes, end: bytes) -> list[bytes]:
-        """The buffered keys in [begin, end), in order."""
-        if self.order is None:
-            self.order = sorted(self.values.keys() | self.adds.keys())
-        order = self.order
-        return order[bisect.bisect_left(order, begin) : bisect.bisect_left(order, end)]
-
-    def drop_range(self, begin: bytes, end: bytes) -> None:
-        """Forget every buffered write in [begin, end) (before recording the range as cleared)."""
-        for k in self.keys_in(begin, end):
-            self.values.pop(k, None)
-            self.adds.pop(k, None)
-        assert self.order is not None
-        del self.order[bisect.bisect_left(self.order, begin) : bisect.bisect_left(self.order, end)]
-
-    def in_cleared(self, key: bytes) -> bool:
-        if not self.cleared:
-            return False
-        i = bisect.bisect_right(self.cleared, (key, b"\xff" * 4096)) - 1
-        return i >= 0 and self.cleared[i][0] <= key < self.cleared[i][1]
-
-    def add_cleared(self, begin: bytes, end: bytes) -> None:
-        merged: list[tuple[bytes, bytes]] = []
-        for b, e in self.cleared:
-            if e < begin or b > end:
-                merged.append((b, e))
-            else:
-                begin, end = min(b, begin), max(e, end)
-        merged.append((begin, end))
-        merged.sort()
-        self.cleared = merged
-
-    def local(self, key: bytes) -> bytes | _Missing | None:
-        """The locally known value of key (None: absent), or _MISSING if the store decides."""
-        if key in self.values:
-            return self.values[key]
-        if self.in_cleared(key):
-            return None
-        return _MISSING
-
-
 # When the request a transaction serves arrived (a time.perf_counter()), set by the server for each
 # request: every commit acknowledged to that client before it sent the request is in any store
 # version read after this time, so a backend may use such a version it already holds instead of
@@ -200,7 +128,7 @@ class Txn(abc.ABC):
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
-        self._buf = _WriteBuffer()
+        self._buf = WriteBuffer()
         self._mutations: list[Mutation] = []
         self._bytes = 0
         self._point_reads: dict[bytes, int | None] = {}
@@ -347,9 +275,9 @@ class Txn(abc.ABC):
         if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
             await self._fair_share()
         buf = self._buf
-        if buf.values or buf.cleared:  # else nothing local can answer (`local` would say _MISSING)
+        if buf.values or buf.cleared:  # else nothing local can answer (`local` would say MISSING)
             local = buf.local(key)
-            if not isinstance(local, _Missing):
+            if not isinstance(local, Missing):
                 return local
         # what _read_key does (a backend answering from memory remembers nothing), one call fewer
         found = await (self._read_key(key) if self._remember_reads else self._snapshot_get(key))
@@ -385,7 +313,7 @@ class Txn(abc.ABC):
         pending: list[int] = []
         for i, key in enumerate(keys):
             local = buf.local(key)
-            if isinstance(local, _Missing):
+            if isinstance(local, Missing):
                 pending.append(i)
             else:
                 out[i] = local
@@ -496,7 +424,7 @@ class Txn(abc.ABC):
         for k in sorted(keys, reverse=reverse):
             local = self._buf.local(k)
             value: bytes | None
-            if not isinstance(local, _Missing):
+            if not isinstance(local, Missing):
                 value = local
             else:
                 value = store.get(k)
@@ -547,7 +475,7 @@ class Txn(abc.ABC):
         self._check_key(key)
         local = self._buf.local(key)
         self._buf.note(key)
-        if not isinstance(local, _Missing):
+        if not isinstance(local, Missing):
             self._buf.values[key] = _wrap_add(local, delta)
         else:
             self._buf.adds[key] = self._buf.adds.get(key, 0) + delta
