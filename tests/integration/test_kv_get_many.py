@@ -61,3 +61,48 @@ def test_partition_version_keys_are_the_single_key_layout() -> None:
     assert keys.partition_version_keys("iid", db, table, part) == [
         keys.partition_version_key("iid", d, t, p) for d, t, p in triples
     ]
+
+
+async def test_get_many_reads_join_the_conflict_set_when_the_transaction_writes(kv: TxnKv) -> None:
+    """A read-only get_many adds its reads to the conflict set only when needed (Txn._settle_reads):
+    the footprint counts them at once, and a transaction that writes afterwards conflicts with a
+    commit to any key it read that way, present or absent, asked once or twice."""
+    seed = await kv.begin()
+    for k in (b"a1", b"a2", b"a3", b"a4", b"a5"):
+        seed.put(k, b"v" + k)
+    await seed.commit()
+    wanted = [b"a1", b"a2", b"a2", b"absent"]
+    warm = await kv.begin()  # read once, so a key cache (SQLite) answers the next reads wholly
+    assert await warm.get_many(wanted) == [b"va1", b"va2", b"va2", None]
+    await warm.discard()
+
+    async def change(key: bytes | None) -> None:
+        t2 = await kv.begin()
+        t2.put(key or b"zz", b"changed")  # None: a key nobody read
+        await t2.commit()
+
+    async def undo(key: bytes | None) -> None:
+        t3 = await kv.begin()
+        if key == b"absent":
+            t3.remove(key)
+        elif key is not None:
+            t3.put(key, b"v" + key)
+        await t3.commit()
+
+    for changed in (b"a2", b"absent", None):
+        for more_reads in (False, True):
+            t1 = await kv.begin()
+            assert await t1.get_many(wanted) == [b"va1", b"va2", b"va2", None]
+            if more_reads:
+                assert t1.footprint == (0, 3, 0)
+                assert await t1.get(b"a3") == b"va3"
+                assert await t1.get_range(b"a4", b"a6") == [(b"a4", b"va4"), (b"a5", b"va5")]
+                assert t1.footprint[1] == 3 + 1 + 1 + 2  # keys, the key read by get, the range and its rows
+            await change(changed)
+            t1.put(b"out", b"x")
+            if changed is None:
+                await t1.commit()
+            else:
+                with pytest.raises(Conflict):
+                    await t1.commit()
+            await undo(changed)

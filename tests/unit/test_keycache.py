@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from dorisctl.kv.keycache import KeyCache, _common_prefix, decode_changes, encode_changes
+from dorisctl.kv.keycache import KeyCache, ReadSet, _common_prefix, decode_changes, encode_changes
 
 
 def test_change_log_entries_round_trip() -> None:
@@ -77,3 +77,26 @@ def test_common_prefix_of_range_bounds() -> None:
         a = bytes(rnd.choice(b"ab\x00\xff") for _ in range(rnd.randrange(0, 12)))
         b = a[: rnd.randrange(0, len(a) + 1)] + bytes(rnd.choice(b"ab\x00\xff") for _ in range(rnd.randrange(0, 6)))
         assert _common_prefix(a, b) == naive(a, b) == _common_prefix(b, a)
+
+
+def test_a_batch_of_point_reads_holds_until_one_of_its_entries_goes() -> None:
+    """ReadSet.add_batch (get_many answered by the cache): checked entry by entry like `points`,
+    and counted per key."""
+    c = filled()
+    keys = [b"t/1/meta", b"t/9/meta", b"t/2/meta"]
+    entries = [c.points[k] for k in keys]
+    reads = ReadSet()
+    reads.add_batch(keys, entries)
+    reads.points.append((b"t/1/meta", c.points[b"t/1/meta"]))
+    assert len(reads) == 4 and reads.holds(c)
+    c.put_point(b"t/1/meta", (b"m1", int("3")))  # an equal value in a new entry: no longer the one read
+    reads.points.clear()
+    assert not reads.holds(c)
+    reads = ReadSet()
+    reads.add_batch(keys, [c.points[k] for k in keys])
+    assert reads.holds(c)
+    c.advance(11, [(11, encode_changes([b"t/2/meta"], []))])
+    assert not reads.holds(c)  # the last key of the batch changed
+    reads = ReadSet()
+    reads.add_batch([b"t/1/meta"], [(b"m1", int("3"))])  # an equal value that is not the cache's entry
+    assert not reads.holds(c)

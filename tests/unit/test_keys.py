@@ -141,3 +141,28 @@ def test_decode_key_edge_cases() -> None:
     for bad in ("0110", "1", "", "01zz10"):
         with pytest.raises(keys.KeyDecodeError):
             render_key_tree(bad)
+
+
+def test_remembered_tablet_keys_are_their_layouts_and_never_mix_arguments() -> None:
+    """The hot tablet keys are remembered per argument tuple (keys.HOT_TABLETS): asked in any order,
+    for two instances and ids that differ in one argument, each is its layout's fresh encoding."""
+    user = keys.USER_SPACE
+    for _ in range(2):  # the second round is answered from the memo
+        for iid in ("inst1", "inst2", "inst1\x00"):
+            for a, b, c, t in ((1, 2, 3, 4), (1, 2, 4, 3), (4, 2, 3, 1), (0, 0, 0, keys.INT64_MAX), (1, 2, 3, -4)):
+                assert keys.meta_tablet_idx_key(iid, t) == keys.make_key(user, "meta", iid, "tablet_index", t)
+                assert keys.meta_tablet_key(iid, a, b, c, t) == keys.make_key(user, "meta", iid, "tablet", a, b, c, t)
+                assert keys.stats_tablet_key(iid, a, b, c, t) == keys.make_key(user, "stats", iid, "tablet", a, b, c, t)
+                assert keys.meta_schema_key(iid, a, t) == keys.make_key(user, "meta", iid, "schema", a, t)
+                for version in (0, 1, t, keys.INT64_MAX, -1):
+                    assert keys.meta_rowset_prefix(iid, t) + keys.encode_int64(version) == keys.meta_rowset_key(
+                        iid, t, version
+                    )
+            assert keys.txn_lazy_commit_range(iid) == keys.sub_range("txn", iid, "dorisctl_lazy_commit")
+    assert keys.decode_key(keys.meta_tablet_idx_key("inst2", 7))[1][1] == b"inst2"
+    # typed: a bool is refused as a key field even after the int it equals was remembered
+    assert keys.meta_tablet_idx_key("inst1", 1) == keys.make_key(user, "meta", "inst1", "tablet_index", 1)
+    with pytest.raises(TypeError):
+        keys.meta_tablet_idx_key("inst1", True)
+    with pytest.raises(ValueError, match="int64 out of range"):
+        keys.meta_tablet_idx_key("inst1", 1 << 63)

@@ -32,15 +32,16 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import bisect
 import struct
 import time
 from collections.abc import Iterable, Sequence, Sized
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Literal
 
 from dorisctl.kv.errors import KvError, TooLarge
+from dorisctl.kv.writebuffer import Missing, WriteBuffer
 
 KeyValue = tuple[bytes, bytes]
 
@@ -115,76 +116,6 @@ class Commit:
     mutations: list[Mutation]
 
 
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()
-
-
-@dataclass
-class _WriteBuffer:
-    """Local writes with read-your-writes lookups.
-
-    values: key -> bytes (put) or None (removed), for keys whose final value is known locally.
-    cleared: sorted, non-overlapping [begin, end) ranges removed by `remove_range`, in which keys
-      not in `values` are known to be absent.
-    adds: key -> pending delta for keys whose current value is not known locally (blind add).
-    order: the keys of `values` and `adds`, sorted; built at the first range read or range removal
-      and kept up to date from then on, so a range read costs O(log n + keys in the range) instead
-      of a scan of every buffered write (a transaction running many operations, each reading a
-      small range, was quadratic); transactions that never read a range never sort.
-    """
-
-    values: dict[bytes, bytes | None] = field(default_factory=dict)
-    cleared: list[tuple[bytes, bytes]] = field(default_factory=list)
-    adds: dict[bytes, int] = field(default_factory=dict)
-    order: list[bytes] | None = None
-
-    def note(self, key: bytes) -> None:
-        """Call before writing `key` into `values` or `adds`: keeps `order` complete."""
-        if self.order is not None and key not in self.values and key not in self.adds:
-            bisect.insort(self.order, key)
-
-    def keys_in(self, begin: bytes, end: bytes) -> list[bytes]:
-        """The buffered keys in [begin, end), in order."""
-        if self.order is None:
-            self.order = sorted(self.values.keys() | self.adds.keys())
-        order = self.order
-        return order[bisect.bisect_left(order, begin) : bisect.bisect_left(order, end)]
-
-    def drop_range(self, begin: bytes, end: bytes) -> None:
-        """Forget every buffered write in [begin, end) (before recording the range as cleared)."""
-        for k in self.keys_in(begin, end):
-            self.values.pop(k, None)
-            self.adds.pop(k, None)
-        assert self.order is not None
-        del self.order[bisect.bisect_left(self.order, begin) : bisect.bisect_left(self.order, end)]
-
-    def in_cleared(self, key: bytes) -> bool:
-        i = bisect.bisect_right(self.cleared, (key, b"\xff" * 4096)) - 1
-        return i >= 0 and self.cleared[i][0] <= key < self.cleared[i][1]
-
-    def add_cleared(self, begin: bytes, end: bytes) -> None:
-        merged: list[tuple[bytes, bytes]] = []
-        for b, e in self.cleared:
-            if e < begin or b > end:
-                merged.append((b, e))
-            else:
-                begin, end = min(b, begin), max(e, end)
-        merged.append((begin, end))
-        merged.sort()
-        self.cleared = merged
-
-    def local(self, key: bytes) -> bytes | _Missing | None:
-        """The locally known value of key (None: absent), or _MISSING if the store decides."""
-        if key in self.values:
-            return self.values[key]
-        if self.in_cleared(key):
-            return None
-        return _MISSING
-
-
 # When the request a transaction serves arrived (a time.perf_counter()), set by the server for each
 # request: every commit acknowledged to that client before it sent the request is in any store
 # version read after this time, so a backend may use such a version it already holds instead of
@@ -197,10 +128,14 @@ class Txn(abc.ABC):
 
     def __init__(self, limits: Limits) -> None:
         self._limits = limits
-        self._buf = _WriteBuffer()
+        self._buf = WriteBuffer()
         self._mutations: list[Mutation] = []
         self._bytes = 0
         self._point_reads: dict[bytes, int | None] = {}
+        # get_many's reads not yet in _point_reads: (keys, their snapshot entries), added in order by
+        # `_settle_reads` before anything else reads or writes _point_reads, which therefore ends
+        # exactly as if each had been added at once; a transaction that never writes never needs them
+        self._batched_reads: list[tuple[list[bytes], list[tuple[bytes, int] | None]]] = []
         self._range_reads: list[tuple[bytes, bytes]] = []
         self._ranges_seen: set[tuple[bytes, bytes]] = set()  # the same range read twice is checked once
         self._snap_keys: dict[bytes, tuple[bytes, int] | None] = {}  # snapshot reads, for reading again
@@ -234,6 +169,12 @@ class Txn(abc.ABC):
             if found is not None:
                 out[key] = found
         return out
+
+    async def _snapshot_get_list(self, keys: list[bytes]) -> list[tuple[bytes, int] | None]:
+        """`_snapshot_get_many` as a list aligned with `keys` (None where absent); a backend
+        answering from memory overrides it to build no dict."""
+        got = await self._snapshot_get_many(keys)
+        return list(map(got.get, keys))
 
     @abc.abstractmethod
     async def _snapshot_range(
@@ -331,36 +272,48 @@ class Txn(abc.ABC):
     async def get(self, key: bytes) -> bytes | None:
         """The value of key as this transaction sees it, or None."""
         self._check_open()
-        await self._fair_share()
-        local = self._buf.local(key)
-        if not isinstance(local, _Missing):
-            return local
-        found = await self._read_key(key)
+        if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
+            await self._fair_share()
+        buf = self._buf
+        if buf.values or buf.cleared:  # else nothing local can answer (`local` would say MISSING)
+            local = buf.local(key)
+            if not isinstance(local, Missing):
+                return local
+        # what _read_key does (a backend answering from memory remembers nothing), one call fewer
+        found = await (self._read_key(key) if self._remember_reads else self._snapshot_get(key))
+        if self._batched_reads:
+            self._settle_reads()
         self._point_reads[key] = None if found is None else found[1]
         value = None if found is None else found[0]
-        if key in self._buf.adds:
-            return _wrap_add(value, self._buf.adds[key])
+        if key in buf.adds:
+            return _wrap_add(value, buf.adds[key])
         return value
 
     async def get_many(self, keys: Sequence[bytes]) -> list[bytes | None]:
         """The values of many keys, in order (None where absent): `get` of each, in one store
         round trip where the backend can (same read set, same read-your-writes)."""
         self._check_open()
-        await self._fair_share()
+        if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
+            await self._fair_share()
         buf = self._buf
-        reads = self._point_reads
         if not buf.values and not buf.cleared and not buf.adds:  # nothing written yet: all from the store
             unique = list(dict.fromkeys(keys))
-            got = await self._read_keys(unique)
-            for key in unique:
-                hit = got.get(key)
-                reads[key] = None if hit is None else hit[1]
-            return [None if (hit := got.get(key)) is None else hit[0] for key in keys]
+            if self._remember_reads:
+                got = await self._read_keys(unique)
+                hits = list(map(got.get, unique))
+            else:  # what _read_keys would do, without the dict
+                hits = await self._snapshot_get_list(unique)
+            if unique:
+                self._batched_reads.append((unique, hits))  # into _point_reads when needed
+            values = [None if hit is None else hit[0] for hit in hits]
+            if len(unique) != len(keys):  # a key asked more than once (so 2+ keys: a tuple), in order
+                return list(itemgetter(*keys)(dict(zip(unique, values, strict=True))))
+            return values
         out: list[bytes | None] = [None] * len(keys)
         pending: list[int] = []
         for i, key in enumerate(keys):
             local = buf.local(key)
-            if isinstance(local, _Missing):
+            if isinstance(local, Missing):
                 pending.append(i)
             else:
                 out[i] = local
@@ -368,6 +321,7 @@ class Txn(abc.ABC):
             return out
         wanted = list(dict.fromkeys(keys[i] for i in pending))
         found = await self._read_keys(wanted)
+        reads = self._settle_reads()
         for key in wanted:
             hit = found.get(key)
             reads[key] = None if hit is None else hit[1]
@@ -386,7 +340,14 @@ class Txn(abc.ABC):
             raise ValueError("limit must be >= 0")
         if begin >= end:
             return []
-        await self._fair_share()
+        if time.perf_counter() - self._slice_start > READ_SLICE_SECONDS:
+            await self._fair_share()
+        if not limit:  # the usual read: the whole range at once (the loop below, its one pass)
+            if self._remember_reads:
+                rows = await self._read_range(begin, end, 0, reverse)
+            else:  # what _read_range does then, one call fewer
+                rows = await self._snapshot_range(begin, end, 0, reverse)
+            return self._note_range(begin, end, rows, reverse)
         out: list[KeyValue] = []
         lo, hi = begin, end
         page = 0 if limit == 0 else max(limit, 16)
@@ -413,6 +374,8 @@ class Txn(abc.ABC):
             if covered not in self._ranges_seen:
                 self._ranges_seen.add(covered)
                 self._range_reads.append(covered)
+            if self._batched_reads:
+                self._settle_reads()
             for k, _, ver in rows:
                 if covered[0] <= k < covered[1]:
                     self._point_reads[k] = ver
@@ -424,7 +387,36 @@ class Txn(abc.ABC):
             else:
                 lo = rows[-1][0] + b"\x00"
 
+    def _note_range(
+        self, begin: bytes, end: bytes, rows: list[tuple[bytes, bytes, int]], reverse: bool
+    ) -> list[KeyValue]:
+        """`get_range` without a limit, given the store's rows of the whole range [begin, end)."""
+        buf = self._buf
+        if buf.values or buf.adds or buf.cleared:
+            merged = self._merge({k: v for k, v, _ in rows}, (begin, end), reverse)
+        else:  # nothing written in this transaction: the store's rows as they are
+            merged = [(k, v) for k, v, _ in rows]
+        covered = (begin, end)
+        if covered not in self._ranges_seen:
+            self._ranges_seen.add(covered)
+            self._range_reads.append(covered)
+        reads = self._settle_reads() if self._batched_reads else self._point_reads
+        for k, _, ver in rows:
+            if begin <= k < end:
+                reads[k] = ver
+        return merged
+
+    def _settle_reads(self) -> dict[bytes, int | None]:
+        """_point_reads with get_many's batched reads added, in the order they were made."""
+        reads = self._point_reads
+        for keys, hits in self._batched_reads:
+            reads.update(zip(keys, [None if hit is None else hit[1] for hit in hits], strict=True))
+        self._batched_reads.clear()
+        return reads
+
     def _merge(self, store: dict[bytes, bytes], covered: tuple[bytes, bytes], reverse: bool) -> list[KeyValue]:
+        if self._batched_reads:
+            self._settle_reads()
         lo, hi = covered
         keys = set(store)
         keys.update(self._buf.keys_in(lo, hi))
@@ -432,7 +424,7 @@ class Txn(abc.ABC):
         for k in sorted(keys, reverse=reverse):
             local = self._buf.local(k)
             value: bytes | None
-            if not isinstance(local, _Missing):
+            if not isinstance(local, Missing):
                 value = local
             else:
                 value = store.get(k)
@@ -483,7 +475,7 @@ class Txn(abc.ABC):
         self._check_key(key)
         local = self._buf.local(key)
         self._buf.note(key)
-        if not isinstance(local, _Missing):
+        if not isinstance(local, Missing):
             self._buf.values[key] = _wrap_add(local, delta)
         else:
             self._buf.adds[key] = self._buf.adds.get(key, 0) + delta
@@ -516,7 +508,7 @@ class Txn(abc.ABC):
     def footprint(self) -> tuple[int, int, int]:
         """(buffered writes, reads, written bytes) so far, in the units of `Limits`: reads are the
         keys and ranges read plus the blind-added keys (what `max_reads` counts)."""
-        reads = len(self._point_reads) + len(self._range_reads) + len(self._buf.adds)
+        reads = len(self._settle_reads()) + len(self._range_reads) + len(self._buf.adds)
         return len(self._mutations), reads, self._bytes
 
     async def commit(self) -> None:
@@ -529,7 +521,7 @@ class Txn(abc.ABC):
                 await self._commit(
                     Commit(
                         read_version=read_version,
-                        point_checks=self._point_reads,
+                        point_checks=self._settle_reads(),
                         range_checks=self._range_reads,
                         mutations=self._mutations,
                     )
@@ -544,7 +536,7 @@ class Txn(abc.ABC):
             await self._release()
 
     def _read_version_known(self) -> bool:
-        return bool(self._point_reads or self._range_reads)
+        return bool(self._point_reads or self._batched_reads or self._range_reads)
 
     def _check_open(self) -> None:
         if self._done:

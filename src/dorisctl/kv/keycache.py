@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
+from itertools import repeat
+from operator import is_not
 
 Row = tuple[bytes, bytes, int]  # key, value, stamp
 RangeKey = tuple[bytes, bytes, int, bool]  # begin, end, limit, reverse
@@ -176,22 +178,33 @@ class KeyCache:
 
 
 class ReadSet:
-    """The cache entries one transaction's reads came from: (key, entry) and (range, rows)."""
+    """The cache entries one transaction's reads came from: (key, entry) and (range, rows), and
+    batches of point reads as (keys, their entries) lists, which nobody changes once added."""
 
-    __slots__ = ("points", "ranges")
+    __slots__ = ("_batched", "batches", "points", "ranges")
 
     def __init__(self) -> None:
         self.points: list[tuple[bytes, tuple[bytes, int] | None]] = []
         self.ranges: list[tuple[RangeKey, list[Row]]] = []
+        self.batches: list[tuple[list[bytes], list[tuple[bytes, int] | None]]] = []
+        self._batched = 0  # keys in batches
+
+    def add_batch(self, keys: list[bytes], entries: list[tuple[bytes, int] | None]) -> None:
+        """Point reads of `keys`, answered by `entries` (aligned); both lists are kept as they are."""
+        self.batches.append((keys, entries))
+        self._batched += len(keys)
 
     def __len__(self) -> int:
-        return len(self.points) + len(self.ranges)
+        return len(self.points) + self._batched + len(self.ranges)
 
     def holds(self, cache: KeyCache) -> bool:
         """Every read still answered by the very entry it came from (so nothing it read changed)."""
         points = cache.points
         for key, entry in self.points:
             if points.get(key, _GONE) is not entry:
+                return False
+        for keys, entries in self.batches:
+            if any(map(is_not, map(points.get, keys, repeat(_GONE)), entries)):
                 return False
         ranges = cache.ranges
         for rk, rows in self.ranges:  # noqa: SIM110 - a loop, not all(<genexpr>): it runs for every cached reply

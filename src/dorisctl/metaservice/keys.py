@@ -149,6 +149,11 @@ def decode_key(key: bytes) -> tuple[int, list[bytes | int]]:
 
 # -- key layouts (spec 6.3) ---------------------------------------------------------------------
 
+# The keys every tablet read builds (get_tablet, get_rowset, get_tablet_stats) are remembered per
+# argument tuple (a key is a pure function of its arguments; typed, so 1 and True never share an
+# entry), for this many recent tablets (LRU, ~350 bytes an entry): building one costs ~0.5-0.9 us.
+HOT_TABLETS = 16384
+
 
 @lru_cache(maxsize=65536)
 def instance_key(instance_id: str) -> bytes:
@@ -195,6 +200,7 @@ def txn_lazy_commit_key(instance_id: str, txn_id: int) -> bytes:
     return make_key(USER_SPACE, "txn", instance_id, "dorisctl_lazy_commit", txn_id)
 
 
+@lru_cache(maxsize=1024, typed=True)  # read by every get_rowset (ops/lazy_commit.settle_partitions)
 def txn_lazy_commit_range(instance_id: str) -> tuple[bytes, bytes]:
     return sub_range("txn", instance_id, "dorisctl_lazy_commit")
 
@@ -225,22 +231,32 @@ def meta_rowset_key(instance_id: str, tablet_id: int, version: int) -> bytes:
     return make_key(USER_SPACE, "meta", instance_id, "rowset", tablet_id, version)
 
 
+@lru_cache(maxsize=HOT_TABLETS, typed=True)
+def meta_rowset_prefix(instance_id: str, tablet_id: int) -> bytes:
+    """`meta_rowset_key` without its version: `prefix + encode_int64(version)` is that key."""
+    return make_key(USER_SPACE, "meta", instance_id, "rowset", tablet_id)
+
+
 def meta_rowset_tmp_key(instance_id: str, txn_id: int, tablet_id: int) -> bytes:
     return make_key(USER_SPACE, "meta", instance_id, "rowset_tmp", txn_id, tablet_id)
 
 
+@lru_cache(maxsize=HOT_TABLETS, typed=True)
 def meta_tablet_key(instance_id: str, table_id: int, index_id: int, partition_id: int, tablet_id: int) -> bytes:
     return make_key(USER_SPACE, "meta", instance_id, "tablet", table_id, index_id, partition_id, tablet_id)
 
 
+@lru_cache(maxsize=HOT_TABLETS, typed=True)
 def meta_tablet_idx_key(instance_id: str, tablet_id: int) -> bytes:
     return make_key(USER_SPACE, "meta", instance_id, "tablet_index", tablet_id)
 
 
+@lru_cache(maxsize=4096, typed=True)
 def meta_schema_key(instance_id: str, index_id: int, schema_version: int) -> bytes:
     return make_key(USER_SPACE, "meta", instance_id, "schema", index_id, schema_version)
 
 
+@lru_cache(maxsize=HOT_TABLETS, typed=True)
 def stats_tablet_key(instance_id: str, table_id: int, index_id: int, partition_id: int, tablet_id: int) -> bytes:
     return make_key(USER_SPACE, "stats", instance_id, "tablet", table_id, index_id, partition_id, tablet_id)
 
@@ -478,8 +494,8 @@ def partition_version_keys(
             memo = _PARTITION_VERSION_KEYS[(instance_id, db_id, table_id)] = {}
         elif len(memo) >= _MEMO_KEYS:
             memo.clear()
-        found = list(map(memo.get, partition_ids))
-        if None not in found:
+        found = list(map(memo.get, partition_ids[:]))  # over a list: faster than over a protobuf field
+        if all(found):  # every key remembered (a key is never empty; a missing one is None)
             return found  # type: ignore[return-value]
         return [k or memo.setdefault(p, partition_version_key(instance_id, db_id, table_id, p))
                 for k, p in zip(found, partition_ids, strict=True)]  # fmt: skip

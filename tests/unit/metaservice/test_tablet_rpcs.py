@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from dorisctl.kv import Txn, run_txn
+from dorisctl.metaservice import keys
 from dorisctl.metaservice.errors import Code
+from dorisctl.metaservice.model.tablets import DETACHED_FIELDS, read_stats
 from dorisctl.metaservice.ops.job import finish_tablet_job, start_tablet_job
 from dorisctl.metaservice.ops.tablet import (
     commit_rowset,
@@ -16,7 +19,7 @@ from dorisctl.metaservice.ops.tablet import (
     update_tablet,
 )
 from dorisctl.metaservice.proto import cloud_pb2
-from tests.unit.metaservice.conftest import CUID, Env
+from tests.unit.metaservice.conftest import CUID, IID, Env
 from tests.unit.metaservice.test_job import CJ, A, T, compaction, finish_req, start_req
 from tests.unit.metaservice.test_txn import DB, expect_error, load, make_tablets, rowset
 
@@ -157,3 +160,32 @@ async def test_update_tablet_sets_the_first_property_given(env: Env) -> None:
         env, update_tablet, cloud_pb2.UpdateTabletRequest(cloud_unique_id="1:nosuch:x"), Code.INVALID_ARGUMENT,
         "empty instance_id",
     )  # fmt: skip
+
+
+async def test_read_stats_adds_each_detached_counter_and_sets_every_field(env: Env) -> None:
+    """read_stats matches detached counters by their key bytes; keys under a tablet's stats that are
+    no counter (two fields, another name) are decoded and left out, as before; all six fields end
+    present (0 included) and data_size never below 0."""
+    idx = cloud_pb2.TabletIndexPB(table_id=1, index_id=2, partition_id=3, tablet_id=4)
+    base = keys.stats_tablet_key(IID, 1, 2, 3, 4)
+
+    async def write(txn: Txn) -> None:
+        txn.put(base, cloud_pb2.TabletStatsPB(idx=idx, num_rows=10, data_size=5).SerializeToString())
+        for suffix, delta in (("num_rows", 7), ("data_size", -9), ("num_segs", 2), ("segment_size", 0)):
+            txn.atomic_add(base + keys.encode_bytes(suffix), delta)
+        txn.atomic_add(base + keys.encode_bytes("num_rows") + keys.encode_int64(1), 100)  # two fields
+        txn.atomic_add(base + keys.encode_bytes("num_rowz"), 100)  # not a counter
+        txn.atomic_add(keys.stats_tablet_key(IID, 1, 2, 3, 5) + keys.encode_bytes("num_rows"), 100)  # next tablet
+
+    await run_txn(env.svc.kv, write)
+    stats = await run_txn(env.svc.kv, lambda txn: read_stats(txn, IID, idx))
+    got = {f: (stats.HasField(f), getattr(stats, f)) for f in DETACHED_FIELDS.values()}
+    assert got == {
+        "data_size": (True, 0),
+        "num_rows": (True, 17),
+        "num_rowsets": (True, 0),
+        "num_segments": (True, 2),
+        "index_size": (True, 0),
+        "segment_size": (True, 0),
+    }
+    assert stats.idx == idx

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 
 from google.protobuf import json_format, text_format
 from google.protobuf.message import Message
@@ -83,6 +84,7 @@ def c_atoi(text: str) -> int:
     return sign * int(digits) if digits else 0
 
 
+@lru_cache(maxsize=4096)  # a pure function of the id, asked by every request of a degraded-format node
 def degraded_instance_id(cloud_unique_id: str) -> str | None:
     """`1:<instance_id>:<anything>` -> instance_id (empty pieces discarded, exactly 3, first == 1)."""
     pieces = [p for p in cloud_unique_id.split(":") if p]

@@ -6,6 +6,8 @@ written.
 
 from __future__ import annotations
 
+import struct
+
 from dorisctl.kv import Txn, decode_counter
 from dorisctl.metaservice import keys
 from dorisctl.metaservice.context import Service
@@ -14,6 +16,7 @@ from dorisctl.metaservice.model.instances import resolve_instance_id
 from dorisctl.metaservice.proto import cloud_pb2, olap_file_pb2
 
 INT64_MAX = (1 << 63) - 1
+_I64 = struct.Struct("<q")  # an atomic counter's 8 bytes (kv.decode_counter, for any other length)
 
 TabletIndexPB = cloud_pb2.TabletIndexPB
 TabletStatsPB = cloud_pb2.TabletStatsPB
@@ -109,14 +112,22 @@ async def read_stats_parts(
     agg = TabletStatsPB()
     agg.ParseFromString(rows[0][1])
     detached: dict[str, int] = {}
+    start = len(begin)
     for key, value in rows[1:]:
-        fields = keys.decode_fields(key, len(begin))
-        if len(fields) != 1 or not isinstance(fields[0][1], bytes):
-            continue
-        suffix = fields[0][1].decode(errors="replace")
+        suffix = _ENCODED_SUFFIXES.get(key[start:])  # the usual keys, without decoding them
+        if suffix is None:
+            fields = keys.decode_fields(key, start)
+            if len(fields) != 1 or not isinstance(fields[0][1], bytes):
+                continue
+            suffix = fields[0][1].decode(errors="replace")
         if suffix in DETACHED_FIELDS:
-            detached[suffix] = decode_counter(value)
+            detached[suffix] = _I64.unpack(value)[0] if len(value) == 8 else decode_counter(value)
     return agg, detached
+
+
+# the key tail of each detached counter -> its suffix: a tail decodes to one of these names exactly
+# when it equals its encoding (the codec has one encoding for a string without NUL bytes)
+_ENCODED_SUFFIXES = {keys.encode_bytes(suffix): suffix for suffix in DETACHED_FIELDS}
 
 
 async def read_stats(txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB) -> cloud_pb2.TabletStatsPB:
@@ -124,11 +135,16 @@ async def read_stats(txn: Txn, iid: str, idx: cloud_pb2.TabletIndexPB) -> cloud_
     parts = await read_stats_parts(txn, iid, idx)
     if parts is None:
         raise MetaServiceError(Code.TABLET_NOT_FOUND, f"tablet stats not found, tablet_id={idx.tablet_id}")
-    agg, detached = parts
-    merged = TabletStatsPB()
-    merged.CopyFrom(agg)
-    for suffix, field in DETACHED_FIELDS.items():
-        setattr(merged, field, getattr(agg, field) + detached.get(suffix, 0))
+    merged, detached = parts  # the aggregate is this call's own message: merged in place
+    # each of the six fields set (present even when 0), in DETACHED_FIELDS' order, data_size last
+    # clamped at 0; written out, not by getattr/setattr over the table (the same assignments)
+    get = detached.get
+    merged.data_size = merged.data_size + get("data_size", 0)
+    merged.num_rows = merged.num_rows + get("num_rows", 0)
+    merged.num_rowsets = merged.num_rowsets + get("num_rowsets", 0)
+    merged.num_segments = merged.num_segments + get("num_segs", 0)
+    merged.index_size = merged.index_size + get("index_size", 0)
+    merged.segment_size = merged.segment_size + get("segment_size", 0)
     merged.data_size = max(merged.data_size, 0)
     return merged
 
@@ -138,6 +154,9 @@ def write_stats(txn: Txn, iid: str, stats: cloud_pb2.TabletStatsPB) -> None:
 
 
 # -- schemas ------------------------------------------------------------------------------------
+
+
+_LAST_CHUNK = keys.encode_int64(INT64_MAX)
 
 
 def _schema_chunk_key(iid: str, index_id: int, schema_version: int) -> bytes:
@@ -158,7 +177,7 @@ async def get_schema(
     txn: Txn, iid: str, index_id: int, schema_version: int
 ) -> olap_file_pb2.TabletSchemaCloudPB | None:
     base = keys.meta_schema_key(iid, index_id, schema_version)
-    rows = await txn.get_range(base, base + keys.encode_int64(INT64_MAX))
+    rows = await txn.get_range(base, base + _LAST_CHUNK)
     if not rows:
         return None
     schema = olap_file_pb2.TabletSchemaCloudPB()

@@ -259,7 +259,8 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
     tablet_id = req.idx.tablet_id if req.idx.HasField("tablet_id") else -1
     if tablet_id <= 0:
         raise invalid("no valid tablet_id given")
-    if not all(req.HasField(f) for f in ("base_compaction_cnt", "cumulative_compaction_cnt", "cumulative_point")):
+    has = req.HasField
+    if not (has("base_compaction_cnt") and has("cumulative_compaction_cnt") and has("cumulative_point")):
         raise invalid("no valid compaction_cnt or cumulative_point given")
     idx = await load_tablet_index(txn, iid, tablet_id)
     await lazy_commit.settle_partitions(svc, txn, iid, [(idx.table_id, idx.partition_id)])
@@ -275,21 +276,23 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
             f"req_cc_cnt={req_cc}, cc_cnt={cc}, req_cp={req_cp}, cp={cp}",
         )
     end = req.end_version if req.end_version >= 0 else INT64_MAX - 1
+    prefix = keys.meta_rowset_prefix(iid, tablet_id)  # + the version: keys.meta_rowset_key
     for first, last in sync_ranges(req_bc, bc, req_cc, cc, req_cp, cp, req.start_version, end):
         if first > last + 1:
             continue
         rows = await txn.get_range(
-            keys.meta_rowset_key(iid, tablet_id, first),
-            keys.meta_rowset_key(iid, tablet_id, min(last, INT64_MAX - 1) + 1),
+            prefix + keys.encode_int64(first), prefix + keys.encode_int64(min(last, INT64_MAX - 1) + 1)
         )
         for _, value in rows:
             resp.rowset_meta.add().ParseFromString(value)
     schemas: dict[int, olap_file_pb2.TabletSchemaCloudPB] = {}
+    uses_dict = False  # a rowset with dictionary keys (apply_schema_dict has nothing to do without one)
     for rs in resp.rowset_meta:
         if rs.HasField("tablet_schema"):
             schemas.setdefault(rs.tablet_schema.schema_version, rs.tablet_schema)
             rs.schema_version = rs.tablet_schema.schema_version
         rs.index_id = idx.index_id
+        uses_dict = uses_dict or rs.HasField("schema_dict_key_list")
     for rs in resp.rowset_meta:
         if rs.HasField("tablet_schema"):
             continue
@@ -308,7 +311,8 @@ async def get_rowset(svc: Service, txn: Txn, req: cloud_pb2.GetRowsetRequest) ->
                 )
             schemas[rs.schema_version] = schema
         rs.tablet_schema.CopyFrom(schemas[rs.schema_version])
-    await apply_schema_dict(txn, iid, idx.index_id, resp, req.schema_op)
+    if uses_dict:
+        await apply_schema_dict(txn, iid, idx.index_id, resp, req.schema_op)
     return Reply(result=resp)
 
 
