@@ -59,9 +59,12 @@ def encode_int64(value: int) -> bytes:
 _ENCODED_STRINGS: dict[str, bytes] = {}  # key names and instance ids recur in every key: encoded once
 
 
+MEMO_STR = 256  # longer strings (only a bad request has them) are never held by a memo
+
+
 def _encode_str(value: str) -> bytes:
     out = b"\x10" + value.encode().replace(b"\x00", b"\x00\xff") + b"\x00\x01"
-    if len(_ENCODED_STRINGS) < 65_536:
+    if len(_ENCODED_STRINGS) < 65_536 and len(value) <= MEMO_STR:
         _ENCODED_STRINGS[value] = out
     return out
 
@@ -155,8 +158,14 @@ def decode_key(key: bytes) -> tuple[int, list[bytes | int]]:
 HOT_TABLETS = 16384
 
 
-@lru_cache(maxsize=65536)
 def instance_key(instance_id: str) -> bytes:
+    if len(instance_id) > MEMO_STR:  # a request's own id, never resolved: not worth holding
+        return make_key(USER_SPACE, "instance", instance_id)
+    return _instance_key(instance_id)
+
+
+@lru_cache(maxsize=65536)
+def _instance_key(instance_id: str) -> bytes:
     return make_key(USER_SPACE, "instance", instance_id)
 
 
