@@ -70,8 +70,12 @@ def free_port() -> int:
 
 
 class Rpc:
-    def __init__(self, protocol: str, port: int) -> None:
-        self.protocol, self.port = protocol, port
+    """`lean`: the readers' baidu_std client is bench/lean_clients.py's (one call in flight per
+    connection, frames built once, as lean as the ceiling's HTTP client); the writer and the
+    seeding use the tests' full client."""
+
+    def __init__(self, protocol: str, port: int, lean: bool = False) -> None:
+        self.protocol, self.port, self.lean = protocol, port, lean
         self.c: Any = None
 
     async def open(self) -> None:
@@ -79,6 +83,10 @@ class Rpc:
             from bench.h2client import H2Client
 
             self.c = await H2Client.connect(self.port)
+        elif self.lean:
+            from bench.lean_clients import LeanBrpcClient
+
+            self.c = await LeanBrpcClient.connect(self.port)
         else:
             from tests.fixtures.rpc_clients import BaiduStdClient
 
@@ -204,7 +212,7 @@ async def drive(port: int, protocol: str, op: str, seconds: float, callers: int)
     deadline = time.perf_counter() + seconds
 
     async def caller(k: int) -> None:
-        c = Rpc(protocol, port)
+        c = Rpc(protocol, port, lean=os.environ.get("BENCH_BRPC_CLIENT", "lean") == "lean")
         await c.open()
         rnd = random.Random(k * 7919 + hash(op) % 1000)
         try:
@@ -235,19 +243,18 @@ def summary(protocol: str, op: str, latencies: list[float], errors: list[str], e
 
 
 async def ceiling(port: int, seconds: float, callers: int) -> dict[str, Any]:
+    from bench.lean_clients import LeanHttpClient
+
     count = 0
     deadline = time.perf_counter() + seconds
-    req = b"GET /health HTTP/1.1\r\nHost: b\r\n\r\n"
 
     async def caller() -> None:
         nonlocal count
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        c = await LeanHttpClient.connect(port)
         while time.perf_counter() < deadline:
-            writer.write(req)
-            await reader.readuntil(b"\r\n\r\n")
-            await reader.readexactly(3)
+            await c.get()
             count += 1
-        writer.close()
+        c.close()
 
     t0 = time.perf_counter()
     await asyncio.gather(*(caller() for _ in range(callers)))
