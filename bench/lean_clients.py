@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import struct
 from dataclasses import dataclass
+from typing import Generic, Self, TypeVar
 
 from dorisctl.metaservice.proto.baidu_rpc_meta_pb2 import RpcMeta
 
 HEADER = struct.Struct(">4sII")
 SERVICE = "doris.cloud.MetaService"
 _FRAMES: dict[tuple[str, bytes], bytes] = {}  # (method, body) -> the request frame
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -45,15 +47,18 @@ def request_frame(method: str, payload: bytes) -> bytes:
     return got
 
 
-class LeanBrpcClient(asyncio.Protocol):
+class _OneCall(asyncio.Protocol, Generic[T]):
+    """One connection with one call in flight: `_start` writes a request and returns the future
+    that `_settle` completes from `data_received`."""
+
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
-        self.waiter: asyncio.Future[Reply] | None = None
+        self.waiter: asyncio.Future[T] | None = None
         self.lost: Exception | None = None
 
     @classmethod
-    async def connect(cls, port: int) -> LeanBrpcClient:
+    async def connect(cls, port: int) -> Self:
         _, proto = await asyncio.get_running_loop().create_connection(cls, "127.0.0.1", port)
         return proto
 
@@ -65,6 +70,26 @@ class LeanBrpcClient(asyncio.Protocol):
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_exception(self.lost)
 
+    def _start(self, request: bytes) -> asyncio.Future[T]:
+        if self.lost is not None:
+            raise self.lost
+        assert self.transport is not None and self.waiter is None, "one call at a time"
+        waiter: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self.waiter = waiter
+        self.transport.write(request)
+        return waiter
+
+    def _settle(self, result: T) -> None:
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(result)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+
+class LeanBrpcClient(_OneCall[Reply]):
     def data_received(self, data: bytes) -> None:
         buf = self.buf
         buf += data
@@ -76,47 +101,17 @@ class LeanBrpcClient(asyncio.Protocol):
                 return
             body = bytes(buf[12 : 12 + body_size])
             del buf[: 12 + body_size]
-            waiter, self.waiter = self.waiter, None
-            if waiter is not None and not waiter.done():
-                waiter.set_result(Reply(RpcMeta.FromString(body[:meta_size]), body[meta_size:]))
+            self._settle(Reply(RpcMeta.FromString(body[:meta_size]), body[meta_size:]))
 
     async def call_raw(self, method: str, payload: bytes, *, timeout: float | None = None) -> Reply:
         """The reply to one call; `timeout` is accepted for the benchmark's Rpc and not used."""
-        if self.lost is not None:
-            raise self.lost
-        assert self.transport is not None and self.waiter is None, "one call at a time"
-        waiter: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
-        self.waiter = waiter
-        self.transport.write(request_frame(method, payload))
-        return await waiter
-
-    async def close(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
+        return await self._start(request_frame(method, payload))
 
 
-class LeanHttpClient(asyncio.Protocol):
+class LeanHttpClient(_OneCall[None]):
     """`GET /health` over one keep-alive connection, one request in flight."""
 
     REQUEST = b"GET /health HTTP/1.1\r\nHost: b\r\n\r\n"
-
-    def __init__(self) -> None:
-        self.transport: asyncio.Transport | None = None
-        self.buf = bytearray()
-        self.waiter: asyncio.Future[None] | None = None
-        self.need = 0  # bytes of the reply still to come once its head is read (its Content-Length)
-
-    @classmethod
-    async def connect(cls, port: int) -> LeanHttpClient:
-        _, proto = await asyncio.get_running_loop().create_connection(cls, "127.0.0.1", port)
-        return proto
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_exception(ConnectionError(f"connection closed: {exc}"))
 
     def data_received(self, data: bytes) -> None:
         buf = self.buf
@@ -132,17 +127,7 @@ class LeanHttpClient(asyncio.Protocol):
         if len(buf) < end + 4 + length:
             return
         del buf[: end + 4 + length]
-        waiter, self.waiter = self.waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._settle(None)
 
     async def get(self) -> None:
-        assert self.transport is not None and self.waiter is None, "one request at a time"
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.waiter = waiter
-        self.transport.write(self.REQUEST)
-        await waiter
-
-    def close(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
+        await self._start(self.REQUEST)

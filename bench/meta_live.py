@@ -93,7 +93,9 @@ class Rpc:
             self.c = await BaiduStdClient.connect(self.port)
 
     async def close(self) -> None:
-        await self.c.close()
+        closing = self.c.close()  # the lean client closes at once; the others are awaited
+        if closing is not None:
+            await closing
 
     async def call(self, rpc: str, req: Any, resp_type: Any) -> Any:
         return await self.call_bytes(rpc, req.SerializeToString(), resp_type)
