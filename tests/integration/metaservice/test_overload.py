@@ -110,7 +110,11 @@ def test_qps_limit_holds_for_replies_the_reply_cache_answers(tmp_path: Path, ms_
     """A cached RPC answered from the reply cache, in the transport's read callback, is still
     counted and refused over its limit, over baidu_std and gRPC."""
     sqlite_only(ms_backend, "the reply cache stands on SQLite's key cache")
-    srv = start_meta_server(tmp_path / "ms", extra_args=["--ms-config", "specific_max_qps_limit=get_cluster:10"])
+    # one worker: each worker keeps its own replies and its own limits, and the kernel picks the
+    # worker of each new connection
+    srv = start_meta_server(
+        tmp_path / "ms", extra_args=["--workers", "1", "--ms-config", "specific_max_qps_limit=get_cluster:10"]
+    )
     port = int(srv.url.rsplit(":", 1)[1])
     try:
         srv.ok("create_instance", {"instance_id": "q2", "obj_info": OBJ})
