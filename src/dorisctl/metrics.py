@@ -192,16 +192,19 @@ def set_value(child: Any, value: float) -> None:
 
 def _flush_soon() -> None:
     global _flush_scheduled
-    if _flush_scheduled:
-        return
+    if not _flush_scheduled:  # no loop (a thread, shutting down): the next flush or scrape writes them
+        _flush_scheduled = _at_end_of_iteration(flush)
+
+
+def _at_end_of_iteration(fn: Callable[[], None]) -> bool:
+    """Run `fn` at the end of this event-loop iteration; False when no loop runs here."""
     import asyncio
 
     try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:  # no loop (a thread, shutting down): the next flush or scrape writes them
-        return
-    _flush_scheduled = True
-    loop.call_soon(flush)
+        asyncio.get_running_loop().call_soon(fn)
+    except RuntimeError:
+        return False
+    return True
 
 
 def flush() -> None:
@@ -273,15 +276,8 @@ def refresh_gauges_soon() -> None:
     """Multiprocess mode: refresh the computed gauges at the end of this event-loop iteration
     (e.g. a connection opened: another worker's scrape then sees it at once)."""
     global _refresh_pending
-    if _gauge_functions and not _refresh_pending:
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # no loop (shutting down): the next scrape refreshes
-            return
-        _refresh_pending = True
-        loop.call_soon(refresh_gauges)
+    if _gauge_functions and not _refresh_pending:  # no loop (shutting down): the next scrape refreshes
+        _refresh_pending = _at_end_of_iteration(refresh_gauges)
 
 
 def exposition() -> bytes:
