@@ -171,18 +171,18 @@ def test_remembered_tablet_keys_are_their_layouts_and_never_mix_arguments() -> N
 def test_memos_never_hold_a_request_s_long_strings() -> None:
     """Instance ids and cloud_unique_ids come from requests before they are checked: a long one is
     answered exactly, but no memo keeps it (a flood of them could not grow the process)."""
-    from dorisctl.metaservice.model.instances import _remembered_degraded_instance_id, degraded_instance_id
+    from dorisctl.metaservice.model.instances import degraded_instance_id
 
     long_id = "i" * (keys.MEMO_STR + 1)
-    before = keys._instance_key.cache_info().currsize
+    before = keys.instance_key.remembered.cache_info().currsize
     assert keys.instance_key(long_id) == keys.make_key(keys.USER_SPACE, "instance", long_id)
-    assert keys._instance_key.cache_info().currsize == before
+    assert keys.instance_key.remembered.cache_info().currsize == before
     short = f"iid-{id(before)}-memo-test"  # not asked for before in this process
     assert keys.instance_key(short) == keys.make_key(keys.USER_SPACE, "instance", short)
-    assert keys._instance_key.cache_info().currsize == before + 1
-    held = _remembered_degraded_instance_id.cache_info().currsize
+    assert keys.instance_key.remembered.cache_info().currsize == before + 1
+    held = degraded_instance_id.remembered.cache_info().currsize
     assert degraded_instance_id(f"1:{long_id}:be") == long_id
-    assert _remembered_degraded_instance_id.cache_info().currsize == held
+    assert degraded_instance_id.remembered.cache_info().currsize == held
     assert degraded_instance_id("1:iid-x:be") == "iid-x" and degraded_instance_id("2:iid-x:be") is None
     label = "l" * (keys.MEMO_STR + 1)
     keys.encode_fields(label)

@@ -19,8 +19,9 @@ point lookup instead of a scan of every instance. And one key, `0x02 "system" "d
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 USER_SPACE = 0x01
 SYSTEM_SPACE = 0x02
@@ -60,6 +61,26 @@ _ENCODED_STRINGS: dict[str, bytes] = {}  # key names and instance ids recur in e
 
 
 MEMO_STR = 256  # longer strings (only a bad request has them) are never held by a memo
+
+R = TypeVar("R")
+
+
+class ShortMemo(Generic[R]):
+    """A function of one string, remembered (LRU of `maxsize`) for strings up to MEMO_STR
+    characters and computed each time for longer ones: memos reached with a request's own strings
+    before anything checks them (instance ids, cloud_unique_ids) cannot be grown by a flood of
+    huge distinct ones. `remembered` is the memo (its cache_info, cache_clear)."""
+
+    def __init__(self, fn: Callable[[str], R], maxsize: int) -> None:
+        self.fn = fn
+        self.remembered = lru_cache(maxsize=maxsize)(fn)
+
+    def __call__(self, text: str) -> R:
+        return self.remembered(text) if len(text) <= MEMO_STR else self.fn(text)
+
+
+def short_memo(maxsize: int) -> Callable[[Callable[[str], R]], ShortMemo[R]]:
+    return lambda fn: ShortMemo(fn, maxsize)
 
 
 def _encode_str(value: str) -> bytes:
@@ -158,14 +179,8 @@ def decode_key(key: bytes) -> tuple[int, list[bytes | int]]:
 HOT_TABLETS = 16384
 
 
+@short_memo(65536)
 def instance_key(instance_id: str) -> bytes:
-    if len(instance_id) > MEMO_STR:  # a request's own id, never resolved: not worth holding
-        return make_key(USER_SPACE, "instance", instance_id)
-    return _instance_key(instance_id)
-
-
-@lru_cache(maxsize=65536)
-def _instance_key(instance_id: str) -> bytes:
     return make_key(USER_SPACE, "instance", instance_id)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
 
 from google.protobuf import json_format, text_format
 from google.protobuf.message import Message
@@ -84,19 +83,9 @@ def c_atoi(text: str) -> int:
     return sign * int(digits) if digits else 0
 
 
+@keys.short_memo(4096)  # a pure function of the id, asked by every request of a degraded-format node
 def degraded_instance_id(cloud_unique_id: str) -> str | None:
     """`1:<instance_id>:<anything>` -> instance_id (empty pieces discarded, exactly 3, first == 1)."""
-    if len(cloud_unique_id) > keys.MEMO_STR:  # a request's own string: computed, never held
-        return _degraded_instance_id(cloud_unique_id)
-    return _remembered_degraded_instance_id(cloud_unique_id)
-
-
-@lru_cache(maxsize=4096)  # a pure function of the id, asked by every request of a degraded-format node
-def _remembered_degraded_instance_id(cloud_unique_id: str) -> str | None:
-    return _degraded_instance_id(cloud_unique_id)
-
-
-def _degraded_instance_id(cloud_unique_id: str) -> str | None:
     pieces = [p for p in cloud_unique_id.split(":") if p]
     if len(pieces) != 3 or c_atoi(pieces[0]) != 1:
         return None
