@@ -84,7 +84,7 @@ class _OneCall(asyncio.Protocol, Generic[T]):
         if waiter is not None and not waiter.done():
             waiter.set_result(result)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         if self.transport is not None:
             self.transport.close()
 

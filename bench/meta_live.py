@@ -93,9 +93,7 @@ class Rpc:
             self.c = await BaiduStdClient.connect(self.port)
 
     async def close(self) -> None:
-        closing = self.c.close()  # the lean client closes at once; the others are awaited
-        if closing is not None:
-            await closing
+        await self.c.close()
 
     async def call(self, rpc: str, req: Any, resp_type: Any) -> Any:
         return await self.call_bytes(rpc, req.SerializeToString(), resp_type)
@@ -256,7 +254,7 @@ async def ceiling(port: int, seconds: float, callers: int) -> dict[str, Any]:
         while time.perf_counter() < deadline:
             await c.get()
             count += 1
-        c.close()
+        await c.close()
 
     t0 = time.perf_counter()
     await asyncio.gather(*(caller() for _ in range(callers)))
