@@ -157,7 +157,7 @@ class RpcFront:
             return resp.SerializePartialToString()
 
     async def _answer(
-        self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str, cached: bool = False
+        self, rpc: Rpc, req: Message, payload: bytes, protocol: str, peer: str, keep: bool = False
     ) -> bytes:
         admission = self.executor.admission
         instance = instance_hint(req)
@@ -165,7 +165,7 @@ class RpcFront:
             refused = await self.invoke(rpc, req, protocol, peer, refused=True)
             return refused.SerializeToString()
         try:
-            reads: list[Sized] | None = [] if cached else None
+            reads: list[Sized] | None = [] if keep else None  # the read set, for the reply kept
             resp = await self.invoke(rpc, req, protocol, peer, reads=reads)
             data = resp.SerializeToString()
             if reads and self.replies is not None and resp.status.code == _OK:  # type: ignore[attr-defined]
